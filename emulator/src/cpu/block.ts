@@ -1,0 +1,185 @@
+// Basic-block compiler: decodes straight-line code from a guest-physical page once, computes
+// flag liveness, and emits one JavaScript function per block (templates for hot instructions,
+// calls into interpreted ops for the rest). Blocks that branch back to their own start become
+// loops inside the function, bounded by the instruction budget.
+
+import { Gen } from './codegen/gen';
+import { decode } from './decode';
+import { Exec } from './exec';
+import { Insn } from './insn';
+import { isTerm, OPS, OpDef } from './ops/registry';
+import { STATUS_FLAGS } from './state';
+import { GuestFault, UD } from './exceptions';
+import { flagsAdd, flagsAdd64, flagsLogic, flagsLogic64, flagsSub, flagsSub64 } from './flags';
+import type { PhysPage } from '../memory/physical';
+
+/** Return codes of a compiled block function. */
+export const BLOCK_OK = 0, BLOCK_FAULT = 1, BLOCK_STOP = 2;
+
+export const MAX_BLOCK_INSNS = 48;
+
+export type BlockFn = (s: unknown, m: unknown, h: BlockHelpers, x: Exec, I: Insn[], E: ((x: Exec, i: Insn) => void)[]) => number;
+
+/** Runtime helpers visible to compiled code as `h`. */
+export interface BlockHelpers {
+  /** The exception or restart signal that ended the block with BLOCK_FAULT. */
+  pending: unknown;
+  [name: string]: unknown;
+}
+
+export class Block {
+  valid = true;
+  /** A breakpoint sits on the first instruction. */
+  bp = false;
+  /** Chain cache: the block that followed last time, valid while the MMU epoch is unchanged. */
+  next: Block | null = null;
+  nextEpoch = -1;
+  constructor(
+    readonly fn: BlockFn,
+    readonly ripLo: number,
+    readonly ripHi: number,
+    readonly gpa: number,
+    readonly insns: Insn[],
+    readonly ripsLo: Int32Array,
+    readonly ripsHi: Int32Array,
+    readonly execs: ((x: Exec, i: Insn) => void)[],
+    readonly pages: PhysPage[],
+  ) {}
+  get n(): number {
+    return this.insns.length;
+  }
+}
+
+/** Source of code bytes for the compiler: returns up to 15 bytes at a gva, or a fault. */
+export interface CodeFetcher {
+  /** Fills buf with the bytes at gva; returns how many are readable (stops at an unmapped page). */
+  fetch(rip: bigint, buf: Uint8Array): number;
+  /** Pages (guest-physical) the bytes at rip..rip+len came from. */
+  pagesOf(rip: bigint, len: number): PhysPage[];
+  /** The fault raised by fetching the byte at gva (called when decode needs bytes fetch() lacked). */
+  fetchFault(rip: bigint): GuestFault;
+}
+
+export interface CompileOptions {
+  /** Compile exactly one instruction (stepping, budget tails, restarts). */
+  single: boolean;
+  /** True for RIPs that carry a breakpoint: a block never runs past one. */
+  isBreakpoint: (rip: bigint) => boolean;
+}
+
+function opOf(i: Insn): OpDef | undefined {
+  return OPS[i.mnem];
+}
+
+/** Whether the instruction may raise an exception (then all flags are live before it). */
+function mayFault(i: Insn, def: OpDef | undefined): boolean {
+  return !(def?.regOnlyNoFault && i.mem === null);
+}
+
+/** Decodes the instructions of a block starting at rip. Throws the fault of the first fetch. */
+export function decodeBlock(rip: bigint, fetcher: CodeFetcher, opts: CompileOptions): { insns: Insn[]; rips: bigint[] } {
+  const insns: Insn[] = [];
+  const rips: bigint[] = [];
+  const buf = new Uint8Array(15);
+  let at = rip;
+  const pageEnd = (rip | 0xfffn) + 1n;
+  for (;;) {
+    const avail = fetcher.fetch(at, buf);
+    if (avail === 0) {
+      if (insns.length === 0) throw fetcher.fetchFault(at);
+      break;
+    }
+    const insn = decode(buf, 0, avail);
+    if (insn.mnem === 'trunc') {
+      if (insns.length === 0) throw fetcher.fetchFault(at + BigInt(avail));
+      break;
+    }
+    insns.push(insn);
+    rips.push(at);
+    const def = opOf(insn);
+    at = (at + BigInt(insn.len)) & 0xffffffffffffffffn;
+    if (opts.single || isTerm(def, insn) || insn.mnem === 'ud' || insn.mnem === 'gp') break;
+    if (insns.length >= MAX_BLOCK_INSNS || at >= pageEnd || opts.isBreakpoint(at)) break;
+  }
+  return { insns, rips };
+}
+
+/** Status flags live after each instruction (backwards over the block; everything is live at exit). */
+export function flagLiveness(insns: Insn[]): number[] {
+  const liveOut = new Array<number>(insns.length);
+  let live = STATUS_FLAGS;
+  for (let k = insns.length - 1; k >= 0; k--) {
+    const i = insns[k]!;
+    const def = opOf(i);
+    liveOut[k] = live;
+    const writes = def?.writes ?? 0;
+    live = (live & ~writes) | (def?.reads ?? STATUS_FLAGS);
+    // Flags must be exact in memory before anything that can fault, exit or call out.
+    if (mayFault(i, def)) live = STATUS_FLAGS;
+  }
+  return liveOut;
+}
+
+/** Compiles decoded instructions into a Block. */
+export function compileBlock(insns: Insn[], rips: bigint[], gpa: number, pages: PhysPage[], loopable: boolean): Block {
+  const g = new Gen();
+  const liveOut = flagLiveness(insns);
+  const n = insns.length;
+  const execs: ((x: Exec, i: Insn) => void)[] = [];
+  const start = rips[0]!;
+  g.loopStart = loopable ? start : -1n;
+  g.blockLen = n;
+  for (let k = 0; k < n; k++) {
+    const i = insns[k]!;
+    const def = opOf(i);
+    g.begin(i, k, rips[k]!, liveOut[k]!);
+    if (k > 0) g.emit(`k = ${k};`);
+    g.emit(`// ${i.mnem}`);
+    if (def?.gen && def.gen(g, i)) {
+      // emitted by the template
+    } else if (def?.exec) {
+      execs[k] = def.exec;
+      g.emit(`s.ripLo = ${g.nextLo}; s.ripHi = ${g.nextHi}; s.flags = F;`);
+      g.emit(`E[${k}](x, I[${k}]);`);
+      g.emit('F = s.flags;');
+      if (isTerm(def, i)) {
+        g.emit(`s.icount += ${k + 1};`);
+        g.emit(`return x.stop === null ? ${BLOCK_OK} : ${BLOCK_STOP};`);
+        g.ended = true;
+      }
+    } else {
+      // Not an instruction we execute: #UD (a 'gp' decode is the 15-byte limit: #GP(0)).
+      g.emit(`throw h.${i.mnem === 'gp' ? 'gp' : 'ud'}();`);
+      g.ended = true;
+    }
+    if (g.ended) break;
+  }
+  if (!g.ended) {
+    g.setRip(g.nextLo, g.nextHi);
+    g.emit(`s.icount += ${n}; s.flags = F; return ${BLOCK_OK};`);
+  }
+  const body = g.loopUsed ? `for (;;) {\n${g.code}\n}` : g.code;
+  const src = `const R = s.r; let F = s.flags; let k = 0; ${g.temps}
+try {
+${body}
+} catch (e) { s.flags = F; s.faultIndex = k; h.pending = e; return ${BLOCK_FAULT}; }`;
+  let fn: BlockFn;
+  try {
+    fn = new Function('s', 'm', 'h', 'x', 'I', 'E', src) as BlockFn;
+  } catch (e) {
+    throw new Error(`block compile failed at ${start.toString(16)}: ${(e as Error).message}\n${src}`);
+  }
+  const ripsLo = new Int32Array(n), ripsHi = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    ripsLo[k] = Number(rips[k]! & 0xffffffffn) | 0;
+    ripsHi[k] = Number(rips[k]! >> 32n) | 0;
+  }
+  return new Block(fn, ripsLo[0]!, ripsHi[0]!, gpa, insns, ripsLo, ripsHi, execs, pages);
+}
+
+/** Runtime helpers compiled code calls through `h`: fault factories and flag arithmetic. */
+export const blockRuntime = {
+  ud: (): GuestFault => new GuestFault(UD, 0),
+  gp: (): GuestFault => new GuestFault(13, 0),
+  fAdd: flagsAdd, fAdd64: flagsAdd64, fSub: flagsSub, fSub64: flagsSub64, fLogic: flagsLogic, fLogic64: flagsLogic64,
+};

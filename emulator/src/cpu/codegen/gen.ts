@@ -1,0 +1,255 @@
+// Code-generation context for one basic block: op templates call these helpers to read and write
+// operands, form effective addresses and set flags, and the block compiler turns the emitted
+// JavaScript into one function. 64-bit values are carried as int32 halves in temporaries.
+
+import { Insn, K, Operand, RIP_BASE, SEG_FS, SEG_GS } from '../insn';
+import { STATUS_FLAGS } from '../state';
+
+/** A value in generated code: JS expressions for the low and high 32 bits ('0' when narrower). */
+export interface V {
+  lo: string;
+  hi: string;
+}
+
+export const ZERO: V = { lo: '0', hi: '0' };
+
+export function imm(op: Operand): V {
+  return { lo: String(op.lo | 0), hi: op.size === 8 ? String(op.hi | 0) : '0' };
+}
+
+export class Gen {
+  private readonly out: string[] = [];
+  private tmpCount = 0;
+  insn!: Insn;
+  /** Index of the instruction in the block. */
+  index = 0;
+  /** This instruction's RIP and the next one's, as int32 halves. */
+  ripLo = 0;
+  ripHi = 0;
+  nextLo = 0;
+  nextHi = 0;
+  /** Status flags that a later instruction (or the block exit) may read. */
+  liveOut = STATUS_FLAGS;
+  private eaValue: V | null = null;
+  /** Set by a template that transferred control: the block ends here. */
+  ended = false;
+  /** RIP of the block's first instruction when a branch back to it may loop in place, else -1. */
+  loopStart = -1n;
+  blockLen = 0;
+  /** A branch used the in-function loop. */
+  loopUsed = false;
+
+  begin(insn: Insn, index: number, rip: bigint, liveOut: number): void {
+    this.insn = insn;
+    this.index = index;
+    this.ripLo = Number(rip & 0xffffffffn) | 0;
+    this.ripHi = Number((rip >> 32n) & 0xffffffffn) | 0;
+    const next = (rip + BigInt(insn.len)) & 0xffffffffffffffffn;
+    this.nextLo = Number(next & 0xffffffffn) | 0;
+    this.nextHi = Number(next >> 32n) | 0;
+    this.liveOut = liveOut;
+    this.eaValue = null;
+  }
+
+  emit(code: string): void {
+    this.out.push(code);
+  }
+
+  tmp(): string {
+    return `t${this.tmpCount++}`;
+  }
+
+  /** Assigns an expression to a fresh temporary and returns its name. */
+  let(expr: string): string {
+    const t = this.tmp();
+    this.emit(`${t} = ${expr};`);
+    return t;
+  }
+
+  get code(): string {
+    return this.out.join('\n');
+  }
+
+  get temps(): string {
+    const names: string[] = [];
+    for (let i = 0; i < this.tmpCount; i++) names.push(`t${i} = 0`);
+    return names.length ? `let ${names.join(', ')};` : '';
+  }
+
+  /** True when any of `mask` is read later: templates skip flag work otherwise. */
+  flagsLive(mask = STATUS_FLAGS): boolean {
+    return (this.liveOut & mask) !== 0;
+  }
+
+  /** Replaces the status flags with expr (which yields only status bits). */
+  setStatus(expr: string, mask = STATUS_FLAGS): void {
+    this.emit(`F = (F & ${~mask}) | ${expr};`);
+  }
+
+  // ---- addresses ---------------------------------------------------------------------------
+
+  /** Effective address of the memory operand (segment base included), computed once per insn. */
+  ea(): V {
+    if (this.eaValue) return this.eaValue;
+    const m = this.insn.mem!;
+    if (m.base === RIP_BASE) {
+      const next = (BigInt(this.nextHi >>> 0) << 32n) | BigInt(this.nextLo >>> 0);
+      let a = (next + BigInt(m.disp)) & 0xffffffffffffffffn;
+      if (this.insn.asz === 4) a &= 0xffffffffn;
+      this.eaValue = this.withSeg({ lo: String(Number(a & 0xffffffffn) | 0), hi: String(Number(a >> 32n) | 0) });
+      return this.eaValue;
+    }
+    const lo = this.tmp(), hi = this.tmp();
+    let have = false;
+    if (m.base >= 0) {
+      this.emit(`${lo} = R[${2 * m.base}]; ${hi} = R[${2 * m.base + 1}];`);
+      have = true;
+    }
+    if (m.index >= 0) {
+      const s = Math.log2(m.scale);
+      const xl = s ? `(R[${2 * m.index}] << ${s})` : `R[${2 * m.index}]`;
+      const xh = s ? `((R[${2 * m.index + 1}] << ${s}) | (R[${2 * m.index}] >>> ${32 - s}))` : `R[${2 * m.index + 1}]`;
+      if (have) {
+        const t = this.tmp();
+        this.emit(`${t} = (${lo} + ${xl}) | 0; ${hi} = (${hi} + ${xh} + ((${t} >>> 0) < (${lo} >>> 0) ? 1 : 0)) | 0; ${lo} = ${t};`);
+      } else {
+        this.emit(`${lo} = ${xl}; ${hi} = ${xh};`);
+        have = true;
+      }
+    }
+    if (!have) {
+      this.emit(`${lo} = ${m.disp | 0}; ${hi} = ${m.disp < 0 ? -1 : 0};`);
+    } else if (m.disp !== 0) {
+      const t = this.tmp();
+      this.emit(`${t} = (${lo} + ${m.disp | 0}) | 0; ${hi} = (${hi} + ${m.disp < 0 ? -1 : 0} + ((${t} >>> 0) < (${lo} >>> 0) ? 1 : 0)) | 0; ${lo} = ${t};`);
+    }
+    if (this.insn.asz === 4) this.emit(`${hi} = 0;`);
+    this.eaValue = this.withSeg({ lo, hi });
+    return this.eaValue;
+  }
+
+  /** FS and GS add their base in long mode (APM Vol. 2 §4.5.3); the others are flat. */
+  private withSeg(a: V): V {
+    const seg = this.insn.mem!.seg;
+    if (seg !== SEG_FS && seg !== SEG_GS) return a;
+    const lo = this.tmp(), hi = this.tmp();
+    this.emit(`${lo} = (${a.lo} + s.seg[${seg}].baseLo) | 0; ${hi} = (${a.hi} + s.seg[${seg}].baseHi + ((${lo} >>> 0) < (${a.lo} >>> 0) ? 1 : 0)) | 0;`);
+    return { lo, hi };
+  }
+
+  // ---- operands ------------------------------------------------------------------------------
+
+  /** Reads a GPR of `size` bytes, zero-extended, into temporaries. */
+  readReg(reg: number, size: number, hi8 = false): V {
+    switch (size) {
+      case 8: return { lo: this.let(`R[${2 * reg}]`), hi: this.let(`R[${2 * reg + 1}]`) };
+      case 4: return { lo: this.let(`R[${2 * reg}]`), hi: '0' };
+      case 2: return { lo: this.let(`R[${2 * reg}] & 65535`), hi: '0' };
+      default:
+        return hi8 ? { lo: this.let(`(R[${2 * reg}] >>> 8) & 255`), hi: '0' } : { lo: this.let(`R[${2 * reg}] & 255`), hi: '0' };
+    }
+  }
+
+  /** Writes a GPR with the architectural merge rules: 32-bit writes zero the upper half. */
+  writeReg(reg: number, size: number, v: V, hi8 = false): void {
+    switch (size) {
+      case 8: this.emit(`R[${2 * reg}] = ${v.lo}; R[${2 * reg + 1}] = ${v.hi};`); break;
+      case 4: this.emit(`R[${2 * reg}] = ${v.lo}; R[${2 * reg + 1}] = 0;`); break;
+      case 2: this.emit(`R[${2 * reg}] = (R[${2 * reg}] & -65536) | (${v.lo} & 65535);`); break;
+      default:
+        if (hi8) this.emit(`R[${2 * reg}] = (R[${2 * reg}] & -65281) | ((${v.lo} & 255) << 8);`);
+        else this.emit(`R[${2 * reg}] = (R[${2 * reg}] & -256) | (${v.lo} & 255);`);
+    }
+  }
+
+  readMem(a: V, size: number): V {
+    switch (size) {
+      case 8: {
+        const lo = this.let(`m.r64(${a.lo}, ${a.hi})`);
+        return { lo, hi: this.let('m.hi') };
+      }
+      case 4: return { lo: this.let(`m.r32(${a.lo}, ${a.hi})`), hi: '0' };
+      case 2: return { lo: this.let(`m.r16(${a.lo}, ${a.hi})`), hi: '0' };
+      default: return { lo: this.let(`m.r8(${a.lo}, ${a.hi})`), hi: '0' };
+    }
+  }
+
+  writeMem(a: V, size: number, v: V): void {
+    switch (size) {
+      case 8: this.emit(`m.w64(${a.lo}, ${a.hi}, ${v.lo}, ${v.hi});`); break;
+      case 4: this.emit(`m.w32(${a.lo}, ${a.hi}, ${v.lo});`); break;
+      case 2: this.emit(`m.w16(${a.lo}, ${a.hi}, ${v.lo});`); break;
+      default: this.emit(`m.w8(${a.lo}, ${a.hi}, ${v.lo});`);
+    }
+  }
+
+  /** Reads an operand zero-extended to its size. */
+  read(op: Operand): V {
+    switch (op.k) {
+      case K.Reg: return this.readReg(op.reg, op.size, op.hi8);
+      case K.Mem: return this.readMem(this.ea(), op.size);
+      case K.Imm: return imm(op);
+      default: throw new Error(`read: operand kind ${op.k}`);
+    }
+  }
+
+  /** Reads an operand and sign-extends it to 64 bits. */
+  readSx64(op: Operand): V {
+    const v = this.read(op);
+    switch (op.size) {
+      case 8: return v;
+      case 4: return { lo: v.lo, hi: this.let(`${v.lo} >> 31`) };
+      case 2: {
+        const lo = this.let(`(${v.lo} << 16) >> 16`);
+        return { lo, hi: this.let(`${lo} >> 31`) };
+      }
+      default: {
+        const lo = this.let(`(${v.lo} << 24) >> 24`);
+        return { lo, hi: this.let(`${lo} >> 31`) };
+      }
+    }
+  }
+
+  write(op: Operand, v: V): void {
+    if (op.k === K.Reg) this.writeReg(op.reg, op.size, v, op.hi8);
+    else if (op.k === K.Mem) this.writeMem(this.ea(), op.size, v);
+    else throw new Error(`write: operand kind ${op.k}`);
+  }
+
+  // ---- control -----------------------------------------------------------------------------
+
+  /** Sets RIP to a constant (int32 halves). */
+  setRip(lo: number, hi: number): void {
+    this.emit(`s.ripLo = ${lo | 0}; s.ripHi = ${hi | 0};`);
+  }
+
+  /**
+   * Leaves the block for a constant target. A branch back to the block start (when allowed)
+   * continues the enclosing loop while the budget lasts.
+   */
+  branch(lo: number, hi: number): void {
+    const target = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    const retired = this.index + 1;
+    if (target === this.loopStart && retired === this.blockLen) {
+      this.loopUsed = true;
+      this.emit(`s.icount += ${retired}; if (s.icount + ${retired} <= s.icountLimit) { k = 0; continue; }`);
+      this.emit(`s.ripLo = ${lo | 0}; s.ripHi = ${hi | 0}; s.flags = F; return 0;`);
+      return;
+    }
+    this.emit(`s.ripLo = ${lo | 0}; s.ripHi = ${hi | 0}; s.icount += ${retired}; s.flags = F; return 0;`);
+  }
+
+  /** Leaves the block with RIP already stored in s (indirect branches). */
+  exit(): void {
+    this.emit(`s.icount += ${this.index + 1}; s.flags = F; return 0;`);
+  }
+
+  /** Branch target of a K.Rel operand: next RIP + displacement, computed at compile time. */
+  relTarget(op: Operand): { lo: number; hi: number } {
+    const next = (BigInt(this.nextHi >>> 0) << 32n) | BigInt(this.nextLo >>> 0);
+    const rel = (BigInt(op.hi >>> 0) << 32n) | BigInt(op.lo >>> 0);
+    let t = (next + rel) & 0xffffffffffffffffn;
+    if (this.insn.osz === 2) t &= 0xffffn;
+    return { lo: Number(t & 0xffffffffn) | 0, hi: Number(t >> 32n) | 0 };
+  }
+}

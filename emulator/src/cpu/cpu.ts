@@ -1,0 +1,319 @@
+// The vCPU run loop: finds or compiles the block at RIP, runs it, and turns what ended it into a
+// StopReason. Faults rewind RIP to the faulting instruction and go through the guest IDT;
+// restarts re-run one instruction alone; breakpoints sit only on block starts.
+
+import { Block, BLOCK_FAULT, BLOCK_OK, BLOCK_STOP, BlockHelpers, CodeFetcher, compileBlock, decodeBlock, blockRuntime } from './block';
+import { EmulatorBug, GuestFault, PF_, Restart, SoftInterrupt } from './exceptions';
+import { Exec, HookStop } from './exec';
+import { deliver } from './interrupts';
+import { CpuState, TF } from './state';
+import type { CpuPlatform } from './platform';
+import { Mmu } from '../memory/mmu';
+import { ACCESS_FETCH } from '../memory/paging';
+import { PAGE_SIZE, PhysicalMemory, PhysPage } from '../memory/physical';
+import type { WatchHit } from '../memory/mmu';
+import './ops/all';
+
+/** Why run() or step() returned. */
+export type StopReason =
+  | { kind: 'budget' }
+  | { kind: 'pause' }
+  | { kind: 'breakpoint'; rip: bigint }
+  | { kind: 'watch'; hits: WatchHit[] }
+  | { kind: 'hook'; stop: HookStop }
+  | { kind: 'exception'; vector: number; errorCode: number; cr2: bigint }
+  | { kind: 'shutdown'; why: string };
+
+export class Cpu {
+  readonly s = new CpuState();
+  readonly m: Mmu;
+  readonly x: Exec;
+  private readonly blocks = new Map<number, Block>();
+  private readonly h: BlockHelpers = { pending: null, ...blockRuntime };
+  private readonly breakpoints = new Set<bigint>();
+  private pauseRequested = false;
+  /** A fault the debugger stopped on; delivered when execution resumes. */
+  private pendingFault: GuestFault | null = null;
+  /** Vectors that stop the run loop before delivery (the debugger's exception filter). */
+  stopOnVectors = new Set<number>();
+  /** Set when the vCPU shut down (triple fault); it will not run again until reset. */
+  shutdownWhy: string | null = null;
+  private last: Block | null = null;
+  private readonly fetcher: CodeFetcher;
+
+  constructor(readonly phys: PhysicalMemory, readonly platform: CpuPlatform) {
+    this.m = new Mmu(phys, this.s, platform);
+    this.x = new Exec(this.s, this.m, platform);
+    this.m.onCodeWrite = (page) => this.invalidatePage(page);
+    this.fetcher = this.makeFetcher();
+  }
+
+  // ---- control -------------------------------------------------------------------------------
+
+  /** Asks a running run() to return at the next block boundary (safe to call from hooks). */
+  requestPause(): void {
+    this.pauseRequested = true;
+    this.s.icountLimit = this.s.icount;
+  }
+
+  setBreakpoints(rips: Iterable<bigint>): void {
+    this.breakpoints.clear();
+    for (const r of rips) this.breakpoints.add(r & 0xffffffffffffffffn);
+    this.invalidateAll();
+  }
+
+  /** Drops all compiled code (breakpoints changed, or the caller rewrote memory). */
+  invalidateAll(): void {
+    for (const b of this.blocks.values()) this.retire(b);
+    this.blocks.clear();
+    this.last = null;
+  }
+
+  /** Forgets a fault the run loop stopped on instead of delivering it on resume. */
+  clearPendingFault(): void {
+    this.pendingFault = null;
+    this.pendingFaultSkip = false;
+  }
+
+  /** The fault the vCPU stopped on, delivered when it resumes (null if none). */
+  get pending(): GuestFault | null {
+    return this.pendingFault;
+  }
+
+  /** Runs at most `budget` instructions. */
+  run(budget: number): StopReason {
+    if (this.shutdownWhy !== null) return { kind: 'shutdown', why: this.shutdownWhy };
+    const s = this.s;
+    this.pauseRequested = false;
+    s.icountLimit = s.icount + budget;
+    const startLo = s.ripLo, startHi = s.ripHi;
+    let first = true;
+    if (this.pendingFault) {
+      const f = this.pendingFault;
+      this.pendingFault = null;
+      const r = this.raise(f);
+      if (r) return r;
+      first = false;
+    }
+    for (;;) {
+      if (this.pauseRequested) return { kind: 'pause' };
+      if (s.icount >= s.icountLimit) return { kind: 'budget' };
+      let blk: Block;
+      try {
+        blk = this.lookup();
+      } catch (e) {
+        const r = this.onThrow(e);
+        if (r) return r;
+        first = false;
+        continue;
+      }
+      if (blk.bp && !(first && s.ripLo === startLo && s.ripHi === startHi)) {
+        return { kind: 'breakpoint', rip: s.getRip() };
+      }
+      first = false;
+      if (s.icount + blk.n > s.icountLimit || (s.flags & TF) !== 0) blk = this.compileAt(true);
+      const code = blk.fn(s, this.m, this.h, this.x, blk.insns, blk.execs);
+      if (code === BLOCK_OK) {
+        if ((s.flags & TF) !== 0 && blk.n === 1) { /* single-step trap: not modelled beyond TF stepping */ }
+        continue;
+      }
+      if (code === BLOCK_STOP) {
+        const stop = this.x.stop!;
+        this.x.stop = null;
+        return { kind: 'hook', stop };
+      }
+      if (code === BLOCK_FAULT) {
+        s.icount += s.faultIndex;
+        s.ripLo = blk.ripsLo[s.faultIndex]!;
+        s.ripHi = blk.ripsHi[s.faultIndex]!;
+        const e = this.h.pending;
+        this.h.pending = null;
+        const r = e instanceof Restart ? this.restart() : this.onThrow(e);
+        if (r) return r;
+        continue;
+      }
+      throw new EmulatorBug(`block returned ${code}`);
+    }
+  }
+
+  /** Executes exactly one instruction (or delivers a pending fault); a breakpoint at RIP is passed. */
+  step(): StopReason {
+    return this.run(1);
+  }
+
+  // ---- faults --------------------------------------------------------------------------------
+
+  private onThrow(e: unknown): StopReason | null {
+    if (e instanceof GuestFault) return this.raise(e);
+    if (e instanceof SoftInterrupt) {
+      // Trap-like: the frame returns after the instruction (SDM Vol. 3 §6.5).
+      this.s.setRip((this.s.getRip() + BigInt(e.len)) & 0xffffffffffffffffn);
+      this.s.icount++;
+      const r = deliver(this.s, this.m, new GuestFault(e.vector, 0), e.dplChecked);
+      if (!r.ok) {
+        this.shutdownWhy = r.shutdown;
+        return { kind: 'shutdown', why: r.shutdown };
+      }
+      return null;
+    }
+    if (e instanceof Restart) return this.restart();
+    throw e;
+  }
+
+  /** Stops for the debugger if asked, else delivers through the IDT. */
+  private raise(f: GuestFault): StopReason | null {
+    if (this.stopOnVectors.has(f.vector) && !this.pendingFaultSkip) {
+      this.pendingFault = f;
+      this.pendingFaultSkip = true;
+      return { kind: 'exception', vector: f.vector, errorCode: f.errorCode, cr2: f.vector === PF_ ? (BigInt(f.cr2Hi >>> 0) << 32n) | BigInt(f.cr2Lo >>> 0) : 0n };
+    }
+    this.pendingFaultSkip = false;
+    const r = deliver(this.s, this.m, f);
+    if (!r.ok) {
+      this.shutdownWhy = r.shutdown;
+      return { kind: 'shutdown', why: r.shutdown };
+    }
+    return null;
+  }
+  private pendingFaultSkip = false;
+
+  /** Re-runs the instruction at RIP on its own, letting watched and code-page accesses complete. */
+  private restart(): StopReason | null {
+    const s = this.s;
+    const blk = this.compileAt(true);
+    this.m.single = true;
+    let code: number;
+    try {
+      code = blk.fn(s, this.m, this.h, this.x, blk.insns, blk.execs);
+    } finally {
+      this.m.single = false;
+    }
+    if (code === BLOCK_FAULT) {
+      s.icount += s.faultIndex;
+      s.ripLo = blk.ripsLo[0]!;
+      s.ripHi = blk.ripsHi[0]!;
+      const e = this.h.pending;
+      this.h.pending = null;
+      this.m.watchHits.length = 0;
+      return this.onThrow(e);
+    }
+    if (this.m.watchHits.length > 0) {
+      const hits = this.m.watchHits.splice(0);
+      if (code === BLOCK_STOP) this.x.stop = null;
+      return { kind: 'watch', hits };
+    }
+    if (code === BLOCK_STOP) {
+      const stop = this.x.stop!;
+      this.x.stop = null;
+      return { kind: 'hook', stop };
+    }
+    return null;
+  }
+
+  // ---- code cache ----------------------------------------------------------------------------
+
+  private lookup(): Block {
+    const s = this.s;
+    const last = this.last;
+    if (last !== null) {
+      const nb = last.next;
+      if (nb !== null && nb.valid && nb.ripLo === s.ripLo && nb.ripHi === s.ripHi && last.nextEpoch === this.m.epoch) {
+        this.last = nb;
+        return nb;
+      }
+    }
+    const gpa = this.m.fetchGpa(s.ripLo, s.ripHi);
+    let blk = this.blocks.get(gpa);
+    if (blk === undefined || !blk.valid || blk.ripLo !== s.ripLo || blk.ripHi !== s.ripHi) blk = this.compileAt(false);
+    if (last !== null && last.valid) {
+      last.next = blk;
+      last.nextEpoch = this.m.epoch;
+    }
+    this.last = blk;
+    return blk;
+  }
+
+  /** Compiles the block at RIP (or one instruction) and registers it on its code pages. */
+  private compileAt(single: boolean): Block {
+    const s = this.s;
+    const rip = s.getRip();
+    const { insns, rips } = decodeBlock(rip, this.fetcher, { single, isBreakpoint: (r) => this.breakpoints.has(r) });
+    const lastRip = rips[rips.length - 1]!;
+    const pages = this.fetcher.pagesOf(rip, Number(lastRip - rip) + insns[insns.length - 1]!.len);
+    const gpa = this.m.fetchGpa(s.ripLo, s.ripHi);
+    const blk = compileBlock(insns, rips, gpa, pages, !single && !this.breakpoints.has(rip));
+    blk.bp = this.breakpoints.has(rip);
+    for (const p of pages) {
+      if (p.codeBlocks === null) {
+        p.codeBlocks = [];
+        this.m.protectCode(p.pfn);
+      }
+      p.codeBlocks.push(blk);
+    }
+    if (!single) this.blocks.set(gpa, blk);
+    return blk;
+  }
+
+  private retire(b: Block): void {
+    b.valid = false;
+    for (const p of b.pages) p.codeBlocks = null;
+  }
+
+  /** A store hit a page with compiled code: every block using the page is dropped. */
+  private invalidatePage(page: PhysPage): void {
+    const list = page.codeBlocks ?? [];
+    page.codeBlocks = null;
+    for (const b of list as Block[]) {
+      b.valid = false;
+      if (this.blocks.get(b.gpa) === b) this.blocks.delete(b.gpa);
+    }
+    this.last = null;
+  }
+
+  private makeFetcher(): CodeFetcher {
+    const m = this.m, phys = this.phys;
+    const gpaOf = (rip: bigint): number => m.fetchGpa(Number(rip & 0xffffffffn) | 0, Number(rip >> 32n) | 0);
+    return {
+      fetch(rip, buf) {
+        let n = 0;
+        while (n < buf.length) {
+          const at = (rip + BigInt(n)) & 0xffffffffffffffffn;
+          let gpa: number;
+          try {
+            gpa = gpaOf(at);
+          } catch (e) {
+            if (n === 0) throw e;
+            break;
+          }
+          const page = phys.page(Math.floor(gpa / PAGE_SIZE));
+          if (!page) {
+            if (n === 0) throw new GuestFault(PF_, 0x11);
+            break;
+          }
+          const off = gpa % PAGE_SIZE;
+          const take = Math.min(buf.length - n, PAGE_SIZE - off);
+          buf.set(page.bytes.subarray(off, off + take), n);
+          n += take;
+        }
+        return n;
+      },
+      pagesOf(rip, len) {
+        const out: PhysPage[] = [];
+        for (let a = rip & ~0xfffn; a < rip + BigInt(len); a += 4096n) {
+          const p = phys.page(Math.floor(gpaOf(a) / PAGE_SIZE));
+          if (p && !out.includes(p)) out.push(p);
+        }
+        return out;
+      },
+      fetchFault(rip) {
+        try {
+          m.translate(Number(rip & 0xffffffffn) | 0, Number(rip >> 32n) | 0, ACCESS_FETCH);
+        } catch (e) {
+          if (e instanceof GuestFault) return e;
+          throw e;
+        }
+        return new GuestFault(PF_, 0x11, Number(rip & 0xffffffffn) | 0, Number(rip >> 32n) | 0);
+      },
+    };
+  }
+}

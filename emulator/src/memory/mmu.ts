@@ -1,0 +1,314 @@
+// The only path guest instructions use to reach memory: software TLBs in front of the page walk,
+// the platform's access check (SNP RMP) on every fill, watch ranges, MMIO and self-modifying
+// code. Hits cost a tag compare and a DataView access; everything else takes the slow path.
+
+import { CpuState, CR0_WP, EFER_NXE } from '../cpu/state';
+import { GP, GuestFault, PF_, RESTART_SMC, RESTART_WATCH, SS_ } from '../cpu/exceptions';
+import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, walk, WalkLevel } from './paging';
+import { PAGE_SIZE, PhysicalMemory, PhysPage } from './physical';
+
+const TLB_BITS = 9;
+const TLB_SIZE = 1 << TLB_BITS;
+const TLB_MASK = TLB_SIZE - 1;
+/** A tag no page-aligned address can have. */
+const NO_TAG = 1;
+
+/** Hooks the platform (plain VM, SNP hardware model) plugs into the MMU. */
+export interface MemoryPlatform {
+  /**
+   * Called after a successful page walk, before the access (and before any TLB fill): throw a
+   * GuestFault (#VC) or a host exit to refuse it. `gpa` is page-aligned, C-bit removed.
+   */
+  checkAccess(gpaPage: number, cbit: boolean, access: number): void;
+  /** An access outside RAM. Reads return the value (lo half; `mmioHi` for 8-byte reads). */
+  mmioRead(gpa: number, size: number): number;
+  mmioWrite(gpa: number, size: number, lo: number, hi: number): void;
+  mmioHi: number;
+}
+
+/** A data watch range; hits are reported after the instruction completes. */
+export interface WatchRange {
+  id: number;
+  space: 'gva' | 'gpa';
+  /** Start and end (exclusive) as bigint: watch setting is not on the hot path. */
+  start: bigint;
+  end: bigint;
+  read: boolean;
+  write: boolean;
+}
+
+export interface WatchHit {
+  id: number;
+  gva: bigint;
+  gpa: number;
+  size: number;
+  write: boolean;
+}
+
+export class Mmu {
+  private readonly rTagLo = new Int32Array(TLB_SIZE).fill(NO_TAG);
+  private readonly rTagHi = new Int32Array(TLB_SIZE);
+  private readonly rView: DataView[] = new Array(TLB_SIZE);
+  private readonly wTagLo = new Int32Array(TLB_SIZE).fill(NO_TAG);
+  private readonly wTagHi = new Int32Array(TLB_SIZE);
+  private readonly wView: DataView[] = new Array(TLB_SIZE);
+  private readonly wPfn = new Float64Array(TLB_SIZE);
+  private readonly xTagLo = new Int32Array(TLB_SIZE).fill(NO_TAG);
+  private readonly xTagHi = new Int32Array(TLB_SIZE);
+  private readonly xPfn = new Float64Array(TLB_SIZE);
+  /** High half of the last 8-byte read. */
+  hi = 0;
+  /** Bumped on every flush: compiled-block chains remember the epoch they were linked in. */
+  epoch = 0;
+  /** C-bit position for the walk (0 = no memory encryption). */
+  cbitPos = 0;
+  /** Set while one instruction runs alone: code writes and watch hits complete instead of restarting. */
+  single = false;
+  readonly watches: WatchRange[] = [];
+  readonly watchHits: WatchHit[] = [];
+  /** Called when a write lands on a page with compiled code (single mode only). */
+  onCodeWrite: (page: PhysPage) => void = () => {};
+
+  constructor(readonly phys: PhysicalMemory, readonly s: CpuState, readonly platform: MemoryPlatform) {
+    const empty = new DataView(new ArrayBuffer(8));
+    this.rView.fill(empty);
+    this.wView.fill(empty);
+  }
+
+  /** Drops every cached translation (CR3/CR0/CR4/EFER writes, INVLPG, RMP or attribute changes). */
+  flush(): void {
+    this.rTagLo.fill(NO_TAG);
+    this.wTagLo.fill(NO_TAG);
+    this.xTagLo.fill(NO_TAG);
+    this.epoch++;
+  }
+
+  /** Removes write entries for a page that now holds compiled code, so stores reach the slow path. */
+  protectCode(pfn: number): void {
+    for (let i = 0; i < TLB_SIZE; i++) if (this.wPfn[i] === pfn) this.wTagLo[i] = NO_TAG;
+  }
+
+  // ---- hot paths: called from compiled blocks -------------------------------------------------
+
+  r8(lo: number, hi: number): number {
+    const i = (lo >>> 12) & TLB_MASK;
+    if (this.rTagLo[i] === (lo & ~0xfff) && this.rTagHi[i] === hi) return this.rView[i]!.getUint8(lo & 0xfff);
+    return this.readSlow(lo, hi, 1);
+  }
+  r16(lo: number, hi: number): number {
+    const i = (lo >>> 12) & TLB_MASK;
+    const o = lo & 0xfff;
+    if (this.rTagLo[i] === (lo & ~0xfff) && this.rTagHi[i] === hi && o <= 0xffe) return this.rView[i]!.getUint16(o, true);
+    return this.readSlow(lo, hi, 2);
+  }
+  r32(lo: number, hi: number): number {
+    const i = (lo >>> 12) & TLB_MASK;
+    const o = lo & 0xfff;
+    if (this.rTagLo[i] === (lo & ~0xfff) && this.rTagHi[i] === hi && o <= 0xffc) return this.rView[i]!.getInt32(o, true);
+    return this.readSlow(lo, hi, 4);
+  }
+  /** Returns the low half; the high half is left in `this.hi`. */
+  r64(lo: number, hi: number): number {
+    const i = (lo >>> 12) & TLB_MASK;
+    const o = lo & 0xfff;
+    if (this.rTagLo[i] === (lo & ~0xfff) && this.rTagHi[i] === hi && o <= 0xff8) {
+      const v = this.rView[i]!;
+      this.hi = v.getInt32(o + 4, true);
+      return v.getInt32(o, true);
+    }
+    return this.readSlow(lo, hi, 8);
+  }
+  w8(lo: number, hi: number, v: number): void {
+    const i = (lo >>> 12) & TLB_MASK;
+    if (this.wTagLo[i] === (lo & ~0xfff) && this.wTagHi[i] === hi) this.wView[i]!.setUint8(lo & 0xfff, v);
+    else this.writeSlow(lo, hi, 1, v, 0);
+  }
+  w16(lo: number, hi: number, v: number): void {
+    const i = (lo >>> 12) & TLB_MASK;
+    const o = lo & 0xfff;
+    if (this.wTagLo[i] === (lo & ~0xfff) && this.wTagHi[i] === hi && o <= 0xffe) this.wView[i]!.setUint16(o, v, true);
+    else this.writeSlow(lo, hi, 2, v, 0);
+  }
+  w32(lo: number, hi: number, v: number): void {
+    const i = (lo >>> 12) & TLB_MASK;
+    const o = lo & 0xfff;
+    if (this.wTagLo[i] === (lo & ~0xfff) && this.wTagHi[i] === hi && o <= 0xffc) this.wView[i]!.setInt32(o, v, true);
+    else this.writeSlow(lo, hi, 4, v, 0);
+  }
+  w64(lo: number, hi: number, vlo: number, vhi: number): void {
+    const i = (lo >>> 12) & TLB_MASK;
+    const o = lo & 0xfff;
+    if (this.wTagLo[i] === (lo & ~0xfff) && this.wTagHi[i] === hi && o <= 0xff8) {
+      const v = this.wView[i]!;
+      v.setInt32(o, vlo, true);
+      v.setInt32(o + 4, vhi, true);
+    } else this.writeSlow(lo, hi, 8, vlo, vhi);
+  }
+
+  // ---- instruction fetch ------------------------------------------------------------------------
+
+  /** Guest-physical address of the code byte at gva (lo, hi); throws #PF/#GP or platform faults. */
+  fetchGpa(lo: number, hi: number): number {
+    const i = (lo >>> 12) & TLB_MASK;
+    if (this.xTagLo[i] === (lo & ~0xfff) && this.xTagHi[i] === hi) return this.xPfn[i]! * PAGE_SIZE + (lo & 0xfff);
+    const t = this.translate(lo, hi, ACCESS_FETCH);
+    this.xTagLo[i] = lo & ~0xfff;
+    this.xTagHi[i] = hi;
+    this.xPfn[i] = Math.floor(t.gpa / PAGE_SIZE);
+    return t.gpa;
+  }
+
+  // ---- slow paths ---------------------------------------------------------------------------
+
+  /** Translates and checks one access; throws the guest fault it causes. */
+  translate(lo: number, hi: number, access: number): { gpa: number; cbit: boolean } {
+    if (((hi << 16) >> 16) !== hi) throw new GuestFault(GP, 0); // non-canonical (SDM Vol. 3 §6.15)
+    const s = this.s;
+    const r = walk(this.phys, { cr3: s.cr3, wp: (s.cr0 & CR0_WP) !== 0, nxe: (s.efer & EFER_NXE) !== 0, cbitPos: this.cbitPos },
+      lo, hi, access, s.cpl === 3);
+    if (!r.ok) throw new GuestFault(PF_, r.errorCode, lo & ~0 , hi);
+    this.platform.checkAccess(r.gpa - (r.gpa % PAGE_SIZE), r.cbit, access);
+    return r;
+  }
+
+  /** The page walk for the debugger (no faults, no A/D updates beyond what the walk does). */
+  debugWalk(lo: number, hi: number, trace: WalkLevel[]): ReturnType<typeof walk> {
+    const s = this.s;
+    return walk(this.phys, { cr3: s.cr3, wp: (s.cr0 & CR0_WP) !== 0, nxe: (s.efer & EFER_NXE) !== 0, cbitPos: this.cbitPos },
+      lo, hi, ACCESS_READ, false, trace);
+  }
+
+  private readSlow(lo: number, hi: number, size: number): number {
+    const off = lo & 0xfff;
+    if (off + size > PAGE_SIZE) return this.readSplit(lo, hi, size);
+    const t = this.translate(lo, hi, ACCESS_READ);
+    this.checkWatch(lo, hi, t.gpa, size, false);
+    const page = this.phys.page(Math.floor(t.gpa / PAGE_SIZE));
+    if (!page) {
+      const v = this.platform.mmioRead(t.gpa, size);
+      this.hi = this.platform.mmioHi;
+      return v;
+    }
+    if (!this.watchedPage(lo, hi, page.pfn)) {
+      const i = (lo >>> 12) & TLB_MASK;
+      this.rTagLo[i] = lo & ~0xfff;
+      this.rTagHi[i] = hi;
+      this.rView[i] = page.view;
+    }
+    return readView(page.view, off, size, this);
+  }
+
+  /** An access crossing a page boundary: both pages are translated before any byte is read. */
+  private readSplit(lo: number, hi: number, size: number): number {
+    const first = PAGE_SIZE - (lo & 0xfff);
+    const lo2 = (lo + first) | 0;
+    const hi2 = (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi;
+    this.translate(lo, hi, ACCESS_READ);
+    this.translate(lo2, hi2, ACCESS_READ);
+    const bytes = new Uint8Array(8);
+    for (let k = 0; k < size; k++) {
+      const l = (lo + k) | 0;
+      bytes[k] = this.r8(l, (l >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi);
+    }
+    const v = new DataView(bytes.buffer);
+    this.hi = v.getInt32(4, true);
+    return size === 1 ? v.getUint8(0) : size === 2 ? v.getUint16(0, true) : v.getInt32(0, true);
+  }
+
+  private writeSlow(lo: number, hi: number, size: number, vlo: number, vhi: number): void {
+    const off = lo & 0xfff;
+    if (off + size > PAGE_SIZE) {
+      this.writeSplit(lo, hi, size, vlo, vhi);
+      return;
+    }
+    const t = this.translate(lo, hi, ACCESS_WRITE);
+    this.checkWatch(lo, hi, t.gpa, size, true);
+    const page = this.phys.page(Math.floor(t.gpa / PAGE_SIZE));
+    if (!page) {
+      this.platform.mmioWrite(t.gpa, size, vlo, vhi);
+      return;
+    }
+    if (page.codeBlocks !== null) {
+      if (!this.single) throw RESTART_SMC;
+      this.onCodeWrite(page);
+    } else if (!this.watchedPage(lo, hi, page.pfn)) {
+      const i = (lo >>> 12) & TLB_MASK;
+      this.wTagLo[i] = lo & ~0xfff;
+      this.wTagHi[i] = hi;
+      this.wView[i] = page.view;
+      this.wPfn[i] = page.pfn;
+    }
+    writeView(page.view, off, size, vlo, vhi);
+  }
+
+  private writeSplit(lo: number, hi: number, size: number, vlo: number, vhi: number): void {
+    const first = PAGE_SIZE - (lo & 0xfff);
+    const lo2 = (lo + first) | 0;
+    const hi2 = (lo2 >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi;
+    this.translate(lo, hi, ACCESS_WRITE);
+    this.translate(lo2, hi2, ACCESS_WRITE);
+    const bytes = new Uint8Array(8);
+    const v = new DataView(bytes.buffer);
+    v.setInt32(0, vlo, true);
+    v.setInt32(4, vhi, true);
+    for (let k = 0; k < size; k++) {
+      const l = (lo + k) | 0;
+      this.w8(l, (l >>> 0) < (lo >>> 0) ? (hi + 1) | 0 : hi, bytes[k]!);
+    }
+  }
+
+  private watchedPage(lo: number, hi: number, pfn: number): boolean {
+    if (this.watches.length === 0) return false;
+    const gva = ((BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)) & ~0xfffn;
+    const gpa = BigInt(pfn) * 4096n;
+    for (const w of this.watches) {
+      const base = w.space === 'gva' ? gva : gpa;
+      if (w.start < base + 4096n && w.end > base) return true;
+    }
+    return false;
+  }
+
+  private checkWatch(lo: number, hi: number, gpa: number, size: number, write: boolean): void {
+    if (this.watches.length === 0) return;
+    const gva = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    for (const w of this.watches) {
+      if (write ? !w.write : !w.read) continue;
+      const a = w.space === 'gva' ? gva : BigInt(gpa);
+      if (w.start < a + BigInt(size) && w.end > a) {
+        if (!this.single) throw RESTART_WATCH;
+        this.watchHits.push({ id: w.id, gva, gpa, size, write });
+      }
+    }
+  }
+
+  /** Adds or removes watch ranges; affected pages leave the TLB. */
+  setWatches(list: WatchRange[]): void {
+    this.watches.length = 0;
+    this.watches.push(...list);
+    this.flush();
+  }
+}
+
+function readView(v: DataView, off: number, size: number, mmu: Mmu): number {
+  switch (size) {
+    case 1: return v.getUint8(off);
+    case 2: return v.getUint16(off, true);
+    case 4: return v.getInt32(off, true);
+    default:
+      mmu.hi = v.getInt32(off + 4, true);
+      return v.getInt32(off, true);
+  }
+}
+
+function writeView(v: DataView, off: number, size: number, lo: number, hi: number): void {
+  switch (size) {
+    case 1: v.setUint8(off, lo); break;
+    case 2: v.setUint16(off, lo, true); break;
+    case 4: v.setInt32(off, lo, true); break;
+    default:
+      v.setInt32(off, lo, true);
+      v.setInt32(off + 4, hi, true);
+  }
+}
+
+export { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, SS_ };
