@@ -7,7 +7,8 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 
 /** folder -> { folders it may reach by relative import, package/builtin patterns it may use } */
 export const layers = {
-  emulator: { folders: ['emulator'], packages: [] },
+  // Pure crypto only: @noble is synchronous TypeScript with no Node built-ins.
+  emulator: { folders: ['emulator'], packages: [/^@noble\/(hashes|ciphers|curves)\//] },
   language: { folders: ['language'], packages: [] },
   protocol: { folders: ['protocol'], packages: [] },
   cli: { folders: ['cli', 'emulator/src/index.ts', 'language/src/index.ts'], packages: [/^node:/] },
