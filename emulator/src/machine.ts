@@ -24,7 +24,7 @@ export class Machine {
 
   constructor(readonly opts: MachineOptions) {
     this.phys = new PhysicalMemory(opts.memorySize);
-    this.platform = new PlainPlatform({ onSerial: opts.onSerial ?? (() => {}), cbitPos: opts.cbitPos });
+    this.platform = new PlainPlatform(this.phys, { onSerial: opts.onSerial ?? (() => {}), cbitPos: opts.cbitPos });
     this.cpu = new Cpu(this.phys, this.platform);
   }
 

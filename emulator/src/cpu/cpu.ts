@@ -3,13 +3,12 @@
 // restarts re-run one instruction alone; breakpoints sit only on block starts.
 
 import { Block, BLOCK_FAULT, BLOCK_OK, BLOCK_STOP, BlockHelpers, CodeFetcher, compileBlock, decodeBlock, blockRuntime } from './block';
-import { EmulatorBug, GuestFault, PF_, Restart, SoftInterrupt } from './exceptions';
+import { EmulatorBug, GuestFault, HostExit, PF_, Restart, SoftInterrupt } from './exceptions';
 import { Exec, HookStop } from './exec';
 import { deliver } from './interrupts';
 import { CpuState, TF } from './state';
 import type { CpuPlatform } from './platform';
 import { Mmu } from '../memory/mmu';
-import { ACCESS_FETCH } from '../memory/paging';
 import { PAGE_SIZE, PhysicalMemory, PhysPage } from '../memory/physical';
 import type { WatchHit } from '../memory/mmu';
 import './ops/all';
@@ -22,13 +21,16 @@ export type StopReason =
   | { kind: 'watch'; hits: WatchHit[] }
   | { kind: 'hook'; stop: HookStop }
   | { kind: 'exception'; vector: number; errorCode: number; cr2: bigint }
+  /** The platform sent the instruction at RIP to the host (it re-executes on the next run). */
+  | { kind: 'exit'; data: unknown }
   | { kind: 'shutdown'; why: string };
 
 export class Cpu {
   readonly s = new CpuState();
   readonly m: Mmu;
   readonly x: Exec;
-  private readonly blocks = new Map<number, Block>();
+  /** Every page with blocks registered on it, so invalidateAll can find them. */
+  private readonly codePages = new Set<PhysPage>();
   private readonly h: BlockHelpers = { pending: null, ...blockRuntime };
   private readonly breakpoints = new Set<bigint>();
   private pauseRequested = false;
@@ -64,9 +66,14 @@ export class Cpu {
 
   /** Drops all compiled code (breakpoints changed, or the caller rewrote memory). */
   invalidateAll(): void {
-    for (const b of this.blocks.values()) this.retire(b);
-    this.blocks.clear();
+    for (const p of this.codePages) this.invalidatePage(p);
+    this.codePages.clear();
     this.last = null;
+  }
+
+  /** The host (VMM, debugger) wrote into this page behind the guest's back: drop its code. */
+  hostWrote(page: PhysPage): void {
+    if (page.codeBlocks !== null || page.blocks !== null) this.invalidatePage(page);
   }
 
   /** Forgets a fault the run loop stopped on instead of delivering it on resume. */
@@ -145,6 +152,7 @@ export class Cpu {
 
   private onThrow(e: unknown): StopReason | null {
     if (e instanceof GuestFault) return this.raise(e);
+    if (e instanceof HostExit) return { kind: 'exit', data: e.data };
     if (e instanceof SoftInterrupt) {
       // Trap-like: the frame returns after the instruction (SDM Vol. 3 §6.5).
       this.s.setRip((this.s.getRip() + BigInt(e.len)) & 0xffffffffffffffffn);
@@ -222,8 +230,8 @@ export class Cpu {
         return nb;
       }
     }
-    const gpa = this.m.fetchGpa(s.ripLo, s.ripHi);
-    let blk = this.blocks.get(gpa);
+    const page = this.m.fetchPage(s.ripLo, s.ripHi);
+    let blk = page.blocks?.get(s.ripLo & 0xfff) as Block | undefined;
     if (blk === undefined || !blk.valid || blk.ripLo !== s.ripLo || blk.ripHi !== s.ripHi) blk = this.compileAt(false);
     if (last !== null && last.valid) {
       last.next = blk;
@@ -240,57 +248,48 @@ export class Cpu {
     const { insns, rips } = decodeBlock(rip, this.fetcher, { single, isBreakpoint: (r) => this.breakpoints.has(r) });
     const lastRip = rips[rips.length - 1]!;
     const pages = this.fetcher.pagesOf(rip, Number(lastRip - rip) + insns[insns.length - 1]!.len);
-    const gpa = this.m.fetchGpa(s.ripLo, s.ripHi);
-    const blk = compileBlock(insns, rips, gpa, pages, !single && !this.breakpoints.has(rip));
+    const first = pages[0]!;
+    const blk = compileBlock(insns, rips, first.pfn * PAGE_SIZE + (s.ripLo & 0xfff), pages, !single && !this.breakpoints.has(rip));
     blk.bp = this.breakpoints.has(rip);
     for (const p of pages) {
       if (p.codeBlocks === null) {
         p.codeBlocks = [];
-        this.m.protectCode(p.pfn);
+        this.m.protectCode(p);
       }
       p.codeBlocks.push(blk);
+      this.codePages.add(p);
     }
-    if (!single) this.blocks.set(gpa, blk);
+    if (!single) (first.blocks ??= new Map()).set(s.ripLo & 0xfff, blk);
     return blk;
-  }
-
-  private retire(b: Block): void {
-    b.valid = false;
-    for (const p of b.pages) p.codeBlocks = null;
   }
 
   /** A store hit a page with compiled code: every block using the page is dropped. */
   private invalidatePage(page: PhysPage): void {
-    const list = page.codeBlocks ?? [];
-    page.codeBlocks = null;
-    for (const b of list as Block[]) {
+    for (const b of (page.codeBlocks ?? []) as Block[]) {
       b.valid = false;
-      if (this.blocks.get(b.gpa) === b) this.blocks.delete(b.gpa);
+      for (const p of b.pages) p.blocks?.delete(b.ripLo & 0xfff);
     }
+    page.codeBlocks = null;
+    page.blocks = null;
     this.last = null;
   }
 
   private makeFetcher(): CodeFetcher {
-    const m = this.m, phys = this.phys;
-    const gpaOf = (rip: bigint): number => m.fetchGpa(Number(rip & 0xffffffffn) | 0, Number(rip >> 32n) | 0);
+    const m = this.m;
+    const pageOf = (rip: bigint): PhysPage => m.fetchPage(Number(rip & 0xffffffffn) | 0, Number(rip >> 32n) | 0);
     return {
       fetch(rip, buf) {
         let n = 0;
         while (n < buf.length) {
           const at = (rip + BigInt(n)) & 0xffffffffffffffffn;
-          let gpa: number;
+          let page: PhysPage;
           try {
-            gpa = gpaOf(at);
+            page = pageOf(at);
           } catch (e) {
             if (n === 0) throw e;
-            break;
+            break; // the next page faults only if the instruction really needs its bytes
           }
-          const page = phys.page(Math.floor(gpa / PAGE_SIZE));
-          if (!page) {
-            if (n === 0) throw new GuestFault(PF_, 0x11);
-            break;
-          }
-          const off = gpa % PAGE_SIZE;
+          const off = Number(at & 0xfffn);
           const take = Math.min(buf.length - n, PAGE_SIZE - off);
           buf.set(page.bytes.subarray(off, off + take), n);
           n += take;
@@ -300,14 +299,14 @@ export class Cpu {
       pagesOf(rip, len) {
         const out: PhysPage[] = [];
         for (let a = rip & ~0xfffn; a < rip + BigInt(len); a += 4096n) {
-          const p = phys.page(Math.floor(gpaOf(a) / PAGE_SIZE));
-          if (p && !out.includes(p)) out.push(p);
+          const p = pageOf(a);
+          if (!out.includes(p)) out.push(p);
         }
         return out;
       },
       fetchFault(rip) {
         try {
-          m.translate(Number(rip & 0xffffffffn) | 0, Number(rip >> 32n) | 0, ACCESS_FETCH);
+          pageOf(rip);
         } catch (e) {
           if (e instanceof GuestFault) return e;
           throw e;

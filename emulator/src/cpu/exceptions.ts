@@ -59,6 +59,16 @@ export class SoftInterrupt {
   constructor(readonly vector: number, readonly len: number, readonly dplChecked: boolean) {}
 }
 
+/**
+ * Thrown by platform code (memory resolution, intercepts) when the access or instruction must go
+ * to the host before it can complete: the run loop rewinds RIP to the instruction and stops with
+ * the payload (a nested page fault, MMIO, an emulation failure). The instruction re-executes on
+ * the next run.
+ */
+export class HostExit {
+  constructor(readonly data: unknown) {}
+}
+
 /** A broken emulator invariant (never a guest's fault). */
 export class EmulatorBug extends Error {
   override name = 'EmulatorBug';

@@ -5,7 +5,6 @@
 import { DF_, GP, GuestFault, NP, PF_, TS, hasErrorCode } from './exceptions';
 import { CpuState, IF, NT, RF, RSP, TF } from './state';
 import type { Mmu } from '../memory/mmu';
-import { ACCESS_READ, ACCESS_WRITE } from '../memory/paging';
 
 /** Contributory exceptions (SDM Vol. 3 Table 6-4). */
 function contributory(v: number): boolean {
@@ -23,32 +22,16 @@ export interface Event {
   software: boolean;
 }
 
-/** Supervisor (implicit) read of 8 bytes at a linear address. */
-function sysRead64(m: Mmu, s: CpuState, addr: bigint): bigint {
-  const saved = s.cpl;
-  s.cpl = 0;
-  try {
-    const lo = Number(addr & 0xffffffffn) | 0, hi = Number(addr >> 32n) | 0;
-    const t = m.translate(lo, hi, ACCESS_READ);
-    const b = new Uint8Array(8);
-    if (!m.phys.read(t.gpa, b)) throw new GuestFault(GP, 0);
-    return new DataView(b.buffer).getBigUint64(0, true);
-  } finally {
-    s.cpl = saved;
-  }
+/** Supervisor (implicit) read of 8 bytes at a linear address: IDT gates and the TSS. */
+function sysRead64(m: Mmu, addr: bigint): bigint {
+  const lo = m.sysAccess64(Number(addr & 0xffffffffn) | 0, Number((addr >> 32n) & 0xffffffffn) | 0, false);
+  return (BigInt(m.hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
 
-function push64(m: Mmu, s: CpuState, spRef: { sp: bigint }, v: bigint, cpl: number): void {
+/** Pushes 8 bytes of the exception frame (a supervisor write: the new stack is CPL 0's). */
+function push64(m: Mmu, spRef: { sp: bigint }, v: bigint): void {
   spRef.sp = (spRef.sp - 8n) & 0xffffffffffffffffn;
-  const saved = s.cpl;
-  s.cpl = cpl;
-  try {
-    const lo = Number(spRef.sp & 0xffffffffn) | 0, hi = Number(spRef.sp >> 32n) | 0;
-    m.translate(lo, hi, ACCESS_WRITE);
-    m.w64(lo, hi, Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0);
-  } finally {
-    s.cpl = saved;
-  }
+  m.sysAccess64(Number(spRef.sp & 0xffffffffn) | 0, Number(spRef.sp >> 32n) | 0, true, Number(v & 0xffffffffn) | 0, Number((v >> 32n) & 0xffffffffn) | 0);
 }
 
 /** Delivers one event; throws the GuestFault raised while delivering. RIP must point where to return. */
@@ -57,8 +40,8 @@ export function deliverOnce(s: CpuState, m: Mmu, ev: Event): void {
   const idtErr = v * 8 + 2; // IDT-referencing error code: index, IDT bit (SDM Vol. 3 §6.13)
   if (v * 16 + 15 > s.idtr.limit) throw new GuestFault(GP, idtErr);
   const base = (BigInt(s.idtr.baseHi >>> 0) << 32n) | BigInt(s.idtr.baseLo >>> 0);
-  const lo = sysRead64(m, s, base + BigInt(v * 16));
-  const hi = sysRead64(m, s, base + BigInt(v * 16 + 8));
+  const lo = sysRead64(m, base + BigInt(v * 16));
+  const hi = sysRead64(m, base + BigInt(v * 16 + 8));
   const type = Number((lo >> 40n) & 0xfn);
   const dpl = Number((lo >> 45n) & 3n);
   const present = ((lo >> 47n) & 1n) === 1n;
@@ -75,18 +58,18 @@ export function deliverOnce(s: CpuState, m: Mmu, ev: Event): void {
   const oldSs = BigInt(s.seg[2]!.selector), oldRsp = s.getReg(RSP), oldCs = BigInt(s.seg[1]!.selector);
   let sp = oldRsp;
   const trBase = (BigInt(s.tr.baseHi >>> 0) << 32n) | BigInt(s.tr.baseLo >>> 0);
-  if (ist !== 0) sp = sysRead64(m, s, trBase + 0x24n + BigInt((ist - 1) * 8));
-  else if (newCpl < s.cpl) sp = sysRead64(m, s, trBase + 4n + BigInt(newCpl * 8));
+  if (ist !== 0) sp = sysRead64(m, trBase + 0x24n + BigInt((ist - 1) * 8));
+  else if (newCpl < s.cpl) sp = sysRead64(m, trBase + 4n + BigInt(newCpl * 8));
   if (ist !== 0 || newCpl < s.cpl) {
     if (s.tr.limit < 0x67) throw new GuestFault(TS, s.tr.selector & ~3);
   }
   const ref = { sp: sp & ~0xfn };
-  push64(m, s, ref, oldSs, newCpl);
-  push64(m, s, ref, oldRsp, newCpl);
-  push64(m, s, ref, BigInt(s.flags >>> 0), newCpl);
-  push64(m, s, ref, oldCs, newCpl);
-  push64(m, s, ref, s.getRip(), newCpl);
-  if (ev.hasError) push64(m, s, ref, BigInt(ev.errorCode >>> 0), newCpl);
+  push64(m, ref, oldSs);
+  push64(m, ref, oldRsp);
+  push64(m, ref, BigInt(s.flags >>> 0));
+  push64(m, ref, oldCs);
+  push64(m, ref, s.getRip());
+  if (ev.hasError) push64(m, ref, BigInt(ev.errorCode >>> 0));
   if (newCpl !== s.cpl) {
     s.seg[2]!.selector = newCpl;
     m.flush();

@@ -3,8 +3,8 @@
 // code. Hits cost a tag compare and a DataView access; everything else takes the slow path.
 
 import { CpuState, CR0_WP, EFER_NXE } from '../cpu/state';
-import { GP, GuestFault, PF_, RESTART_SMC, RESTART_WATCH, SS_ } from '../cpu/exceptions';
-import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, walk, WalkLevel } from './paging';
+import { GP, GuestFault, HostExit, PF_, RESTART_SMC, RESTART_WATCH } from '../cpu/exceptions';
+import { ACCESS_FETCH, ACCESS_READ, ACCESS_WALK, ACCESS_WRITE, walk, WalkLevel, TableReader } from './paging';
 import { PAGE_SIZE, PhysicalMemory, PhysPage } from './physical';
 
 const TLB_BITS = 9;
@@ -13,13 +13,14 @@ const TLB_MASK = TLB_SIZE - 1;
 /** A tag no page-aligned address can have. */
 const NO_TAG = 1;
 
-/** Hooks the platform (plain VM, SNP hardware model) plugs into the MMU. */
+/** Hooks the platform (plain VM, SNP hardware model, KVM memory) plugs into the MMU. */
 export interface MemoryPlatform {
   /**
-   * Called after a successful page walk, before the access (and before any TLB fill): throw a
-   * GuestFault (#VC) or a host exit to refuse it. `gpa` is page-aligned, C-bit removed.
+   * The page behind guest-physical frame `pfn` for an access with the given C-bit (private)
+   * and kind (ACCESS_READ/WRITE/FETCH/WALK), checked after the page walk and before any TLB fill.
+   * Returns null for MMIO. Throws a GuestFault (#VC) or a HostExit (nested page fault) to refuse.
    */
-  checkAccess(gpaPage: number, cbit: boolean, access: number): void;
+  resolvePage(pfn: number, cbit: boolean, access: number): PhysPage | null;
   /** An access outside RAM. Reads return the value (lo half; `mmioHi` for 8-byte reads). */
   mmioRead(gpa: number, size: number): number;
   mmioWrite(gpa: number, size: number, lo: number, hi: number): void;
@@ -52,10 +53,10 @@ export class Mmu {
   private readonly wTagLo = new Int32Array(TLB_SIZE).fill(NO_TAG);
   private readonly wTagHi = new Int32Array(TLB_SIZE);
   private readonly wView: DataView[] = new Array(TLB_SIZE);
-  private readonly wPfn = new Float64Array(TLB_SIZE);
+  private readonly wPage: (PhysPage | null)[] = new Array(TLB_SIZE).fill(null);
   private readonly xTagLo = new Int32Array(TLB_SIZE).fill(NO_TAG);
   private readonly xTagHi = new Int32Array(TLB_SIZE);
-  private readonly xPfn = new Float64Array(TLB_SIZE);
+  private readonly xPage: PhysPage[] = new Array(TLB_SIZE);
   /** High half of the last 8-byte read. */
   hi = 0;
   /** Bumped on every flush: compiled-block chains remember the epoch they were linked in. */
@@ -84,8 +85,8 @@ export class Mmu {
   }
 
   /** Removes write entries for a page that now holds compiled code, so stores reach the slow path. */
-  protectCode(pfn: number): void {
-    for (let i = 0; i < TLB_SIZE; i++) if (this.wPfn[i] === pfn) this.wTagLo[i] = NO_TAG;
+  protectCode(page: PhysPage): void {
+    for (let i = 0; i < TLB_SIZE; i++) if (this.wPage[i] === page) this.wTagLo[i] = NO_TAG;
   }
 
   // ---- hot paths: called from compiled blocks -------------------------------------------------
@@ -147,35 +148,61 @@ export class Mmu {
 
   // ---- instruction fetch ------------------------------------------------------------------------
 
-  /** Guest-physical address of the code byte at gva (lo, hi); throws #PF/#GP or platform faults. */
-  fetchGpa(lo: number, hi: number): number {
+  /** The page holding the code byte at gva (lo, hi); throws #PF/#GP, platform faults or exits. */
+  fetchPage(lo: number, hi: number): PhysPage {
     const i = (lo >>> 12) & TLB_MASK;
-    if (this.xTagLo[i] === (lo & ~0xfff) && this.xTagHi[i] === hi) return this.xPfn[i]! * PAGE_SIZE + (lo & 0xfff);
+    if (this.xTagLo[i] === (lo & ~0xfff) && this.xTagHi[i] === hi) return this.xPage[i]!;
     const t = this.translate(lo, hi, ACCESS_FETCH);
+    // KVM cannot execute from MMIO: the emulator fails the fetch (KVM_EXIT_INTERNAL_ERROR).
+    if (!t.page) throw new HostExit({ kind: 'fetchFromMmio', gpa: t.gpa });
     this.xTagLo[i] = lo & ~0xfff;
     this.xTagHi[i] = hi;
-    this.xPfn[i] = Math.floor(t.gpa / PAGE_SIZE);
-    return t.gpa;
+    this.xPage[i] = t.page;
+    return t.page;
   }
 
   // ---- slow paths ---------------------------------------------------------------------------
 
-  /** Translates and checks one access; throws the guest fault it causes. */
-  translate(lo: number, hi: number, access: number): { gpa: number; cbit: boolean } {
+  private readonly readTable: TableReader = (pfn, cbit) => this.platform.resolvePage(pfn, cbit, ACCESS_WALK);
+
+  /**
+   * Translates and checks one access; throws the guest fault it causes. `page` is the backing
+   * page (null for MMIO). `user` defaults to CPL 3; system accesses (IDT, TSS) pass false.
+   */
+  translate(lo: number, hi: number, access: number, user = this.s.cpl === 3): { gpa: number; cbit: boolean; page: PhysPage | null } {
     if (((hi << 16) >> 16) !== hi) throw new GuestFault(GP, 0); // non-canonical (SDM Vol. 3 §6.15)
     const s = this.s;
-    const r = walk(this.phys, { cr3: s.cr3, wp: (s.cr0 & CR0_WP) !== 0, nxe: (s.efer & EFER_NXE) !== 0, cbitPos: this.cbitPos },
-      lo, hi, access, s.cpl === 3);
-    if (!r.ok) throw new GuestFault(PF_, r.errorCode, lo & ~0 , hi);
-    this.platform.checkAccess(r.gpa - (r.gpa % PAGE_SIZE), r.cbit, access);
-    return r;
+    const r = walk(this.readTable, { cr3: s.cr3, wp: (s.cr0 & CR0_WP) !== 0, nxe: (s.efer & EFER_NXE) !== 0, cbitPos: this.cbitPos },
+      lo, hi, access, user);
+    if (!r.ok) throw new GuestFault(PF_, r.errorCode, lo, hi);
+    const page = this.platform.resolvePage(Math.floor(r.gpa / PAGE_SIZE), r.cbit, access);
+    return { gpa: r.gpa, cbit: r.cbit, page };
   }
 
-  /** The page walk for the debugger (no faults, no A/D updates beyond what the walk does). */
+  /** The page walk for the debugger: no faults raised, tables read as the guest would. */
   debugWalk(lo: number, hi: number, trace: WalkLevel[]): ReturnType<typeof walk> {
     const s = this.s;
-    return walk(this.phys, { cr3: s.cr3, wp: (s.cr0 & CR0_WP) !== 0, nxe: (s.efer & EFER_NXE) !== 0, cbitPos: this.cbitPos },
+    return walk(this.readTable, { cr3: s.cr3, wp: (s.cr0 & CR0_WP) !== 0, nxe: (s.efer & EFER_NXE) !== 0, cbitPos: this.cbitPos },
       lo, hi, ACCESS_READ, false, trace);
+  }
+
+  /**
+   * An implicit supervisor access (IDT gate, TSS, exception frame): full checks as at CPL 0, never
+   * cached in the TLB (whose entries are filled for the current CPL).
+   */
+  sysAccess64(lo: number, hi: number, write: boolean, vlo = 0, vhi = 0): number {
+    if ((lo & 0xfff) > 0xff8) throw new GuestFault(GP, 0); // frames and gates are 8-byte aligned
+    const t = this.translate(lo, hi, write ? ACCESS_WRITE : ACCESS_READ, false);
+    if (!t.page) throw new GuestFault(GP, 0);
+    const off = lo & 0xfff;
+    if (write) {
+      if (t.page.codeBlocks !== null) this.onCodeWrite(t.page);
+      t.page.view.setInt32(off, vlo, true);
+      t.page.view.setInt32(off + 4, vhi, true);
+      return 0;
+    }
+    this.hi = t.page.view.getInt32(off + 4, true);
+    return t.page.view.getInt32(off, true);
   }
 
   private readSlow(lo: number, hi: number, size: number): number {
@@ -183,13 +210,13 @@ export class Mmu {
     if (off + size > PAGE_SIZE) return this.readSplit(lo, hi, size);
     const t = this.translate(lo, hi, ACCESS_READ);
     this.checkWatch(lo, hi, t.gpa, size, false);
-    const page = this.phys.page(Math.floor(t.gpa / PAGE_SIZE));
+    const page = t.page;
     if (!page) {
       const v = this.platform.mmioRead(t.gpa, size);
       this.hi = this.platform.mmioHi;
       return v;
     }
-    if (!this.watchedPage(lo, hi, page.pfn)) {
+    if (!this.watchedPage(lo, hi, Math.floor(t.gpa / PAGE_SIZE))) {
       const i = (lo >>> 12) & TLB_MASK;
       this.rTagLo[i] = lo & ~0xfff;
       this.rTagHi[i] = hi;
@@ -223,7 +250,7 @@ export class Mmu {
     }
     const t = this.translate(lo, hi, ACCESS_WRITE);
     this.checkWatch(lo, hi, t.gpa, size, true);
-    const page = this.phys.page(Math.floor(t.gpa / PAGE_SIZE));
+    const page = t.page;
     if (!page) {
       this.platform.mmioWrite(t.gpa, size, vlo, vhi);
       return;
@@ -231,12 +258,12 @@ export class Mmu {
     if (page.codeBlocks !== null) {
       if (!this.single) throw RESTART_SMC;
       this.onCodeWrite(page);
-    } else if (!this.watchedPage(lo, hi, page.pfn)) {
+    } else if (!this.watchedPage(lo, hi, Math.floor(t.gpa / PAGE_SIZE))) {
       const i = (lo >>> 12) & TLB_MASK;
       this.wTagLo[i] = lo & ~0xfff;
       this.wTagHi[i] = hi;
       this.wView[i] = page.view;
-      this.wPfn[i] = page.pfn;
+      this.wPage[i] = page;
     }
     writeView(page.view, off, size, vlo, vhi);
   }
@@ -311,4 +338,4 @@ function writeView(v: DataView, off: number, size: number, lo: number, hi: numbe
   }
 }
 
-export { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, SS_ };
+export { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, ACCESS_WALK };

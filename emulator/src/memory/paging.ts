@@ -3,13 +3,18 @@
 // taken out of each entry's address (APM Vol. 2 §15.34.5) and reported with the result.
 
 import { PFEC_I, PFEC_P, PFEC_RSVD, PFEC_U, PFEC_W } from '../cpu/exceptions';
-import { PAGE_SIZE, PhysicalMemory } from './physical';
+import { PAGE_SIZE, PhysPage } from './physical';
 
 export const PTE_P = 1, PTE_RW = 2, PTE_US = 4, PTE_A = 32, PTE_D = 64, PTE_PS = 128;
 /** NX is bit 63: bit 31 of the entry's high half. */
 export const PTE_HI_NX = 1 << 31;
 
 export const ACCESS_READ = 0, ACCESS_WRITE = 1, ACCESS_FETCH = 2;
+/** A read of a paging-structure entry by the walk itself. */
+export const ACCESS_WALK = 3;
+
+/** Reads page-table pages: the page behind pfn for a table reached with the given C-bit. */
+export type TableReader = (pfn: number, cbit: boolean) => PhysPage | null;
 
 /** One level of a walk, for the debugger's page-walk view. */
 export interface WalkLevel {
@@ -64,9 +69,9 @@ function entryCbit(lo: number, hi: number, cbitPos: number): boolean {
 /**
  * Walks the tables for gva (lo, hi). `access` is ACCESS_READ/WRITE/FETCH, `user` the CPL-3 check.
  * Sets accessed (and dirty on writes) bits as the hardware does. Table reads that fall outside
- * RAM stop the walk with a reserved-bit fault.
+ * RAM stop the walk with a reserved-bit fault; the reader may throw (an RMP check on a table).
  */
-export function walk(mem: PhysicalMemory, ctl: WalkControl, lo: number, hi: number, access: number,
+export function walk(readTable: TableReader, ctl: WalkControl, lo: number, hi: number, access: number,
   user: boolean, trace?: WalkLevel[]): WalkOk | WalkFault {
   const write = access === ACCESS_WRITE;
   const pfecBase = (write ? PFEC_W : 0) | (user ? PFEC_U : 0) | (access === ACCESS_FETCH && ctl.nxe ? PFEC_I : 0);
@@ -77,7 +82,7 @@ export function walk(mem: PhysicalMemory, ctl: WalkControl, lo: number, hi: numb
   const idx = [((hi & 0xffff) >>> 7) & 0x1ff, (((hi & 0x7f) << 2) | (lo >>> 30)) & 0x1ff, (lo >>> 21) & 0x1ff, (lo >>> 12) & 0x1ff];
   for (let level = 4; level >= 1; level--) {
     const entryGpa = table + idx[4 - level]! * 8;
-    const page = mem.page(Math.floor(entryGpa / PAGE_SIZE));
+    const page = readTable(Math.floor(entryGpa / PAGE_SIZE), tableCbit);
     if (!page) return { ok: false, errorCode: pfecBase | PFEC_RSVD | PFEC_P };
     const off = entryGpa & 0xfff;
     let elo = page.view.getInt32(off, true);

@@ -11,6 +11,8 @@ export class PhysPage {
   readonly view = new DataView(this.bytes.buffer);
   /** Compiled blocks whose code bytes lie in this page (null when none). */
   codeBlocks: { valid: boolean }[] | null = null;
+  /** Compiled blocks starting in this page, by page offset. */
+  blocks: Map<number, unknown> | null = null;
   constructor(readonly pfn: number) {}
 }
 

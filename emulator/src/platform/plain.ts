@@ -7,6 +7,7 @@ import type { Exec } from '../cpu/exec';
 import type { Insn } from '../cpu/insn';
 import { GuestFault, UD } from '../cpu/exceptions';
 import { cpuidModel } from './cpuidModel';
+import type { PhysicalMemory, PhysPage } from '../memory/physical';
 
 export const SERIAL_COM1 = 0x3f8;
 /** 16550 line status: transmitter holding register and shifter empty (THRE | TEMT). */
@@ -23,11 +24,14 @@ export class PlainPlatform implements CpuPlatform {
   mmioHi = 0;
   private readonly cbitPos: number;
 
-  constructor(private readonly opts: PlainPlatformOptions) {
+  constructor(private readonly phys: PhysicalMemory, private readonly opts: PlainPlatformOptions) {
     this.cbitPos = opts.cbitPos ?? 51;
   }
 
-  checkAccess(): void {}
+  /** Plain RAM: one backing page per guest-physical frame, MMIO above it. */
+  resolvePage(pfn: number): PhysPage | null {
+    return this.phys.page(pfn) ?? null;
+  }
   mmioRead(): number {
     this.mmioHi = -1;
     return -1;
