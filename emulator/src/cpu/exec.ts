@@ -38,7 +38,8 @@ export class Exec {
     const mem = i.mem!;
     const s = this.s;
     let a: bigint;
-    if (mem.base === RIP_BASE) a = s.getRip() + BigInt(mem.disp);
+    if (mem.dispHi !== undefined) a = (BigInt(mem.dispHi >>> 0) << 32n) | BigInt(mem.disp >>> 0); // moffs64
+    else if (mem.base === RIP_BASE) a = s.getRip() + BigInt(mem.disp);
     else {
       a = BigInt(mem.disp);
       if (mem.base >= 0) a += s.getReg(mem.base);

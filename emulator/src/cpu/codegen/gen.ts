@@ -92,6 +92,11 @@ export class Gen {
   ea(): V {
     if (this.eaValue) return this.eaValue;
     const m = this.insn.mem!;
+    if (m.dispHi !== undefined) {
+      // moffs64 (A0-A3): a full 64-bit absolute address.
+      this.eaValue = this.withSeg({ lo: String(m.disp | 0), hi: String(this.insn.asz === 4 ? 0 : m.dispHi | 0) });
+      return this.eaValue;
+    }
     if (m.base === RIP_BASE) {
       const next = (BigInt(this.nextHi >>> 0) << 32n) | BigInt(this.nextLo >>> 0);
       let a = (next + BigInt(m.disp)) & 0xffffffffffffffffn;
