@@ -7,7 +7,7 @@ import { Gen } from './codegen/gen';
 import { decode } from './decode';
 import { Exec } from './exec';
 import { Insn } from './insn';
-import { isTerm, OPS, OpDef } from './ops/registry';
+import { flagsRead, flagsWritten, isTerm, OPS, OpDef } from './ops/registry';
 import { STATUS_FLAGS } from './state';
 import { GuestFault, UD } from './exceptions';
 import { flagsAdd, flagsAdd64, flagsLogic, flagsLogic64, flagsSub, flagsSub64 } from './flags';
@@ -112,8 +112,7 @@ export function flagLiveness(insns: Insn[]): number[] {
     const i = insns[k]!;
     const def = opOf(i);
     liveOut[k] = live;
-    const writes = def?.writes ?? 0;
-    live = (live & ~writes) | (def?.reads ?? STATUS_FLAGS);
+    live = (live & ~flagsWritten(def, i)) | flagsRead(def, i, STATUS_FLAGS);
     // Flags must be exact in memory before anything that can fault, exit or call out.
     if (mayFault(i, def)) live = STATUS_FLAGS;
   }

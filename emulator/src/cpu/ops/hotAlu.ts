@@ -4,7 +4,7 @@
 import { ccExpr } from '../flags';
 import { Gen, V } from '../codegen/gen';
 import { Insn, K, Operand } from '../insn';
-import { CF, OF, STATUS_FLAGS } from '../state';
+import { AF, CF, OF, STATUS_FLAGS } from '../state';
 import { defineOps } from './registry';
 
 const MASK: Record<number, number> = { 1: 0xff, 2: 0xffff };
@@ -152,13 +152,27 @@ function genShift(kind: 'shl' | 'shr' | 'sar') {
       const top = d.size === 8 ? a.hi : a.lo;
       const rtop = d.size === 8 ? hi : lo;
       // OF: SHL = MSB(result) ^ CF, SHR = MSB(original), SAR = 0 (SDM Vol. 2B SAL/SAR/SHL/SHR);
-      // defined for count 1 only, and AMD computes it the same way for larger counts.
-      const of = kind === 'shl' ? `(((${rtop} >>> 31) ^ ${cf}) ? ${OF} : 0)` : kind === 'shr' ? `((${top} >>> 31) ? ${OF} : 0)` : '0';
+      // defined for count 1 only. AMD applies the rule to the last 1-bit step for larger counts
+      // (SHL the same, SHR 0) and sets the undefined AF (build/flagvectors); execShift agrees.
+      const of = kind === 'shl' ? `(((${rtop} >>> 31) ^ ${cf}) ? ${OF} : 0)` : kind === 'shr' && count === 1 ? `((${top} >>> 31) ? ${OF} : 0)` : '0';
       const szp = d.size === 8 ? `h.fLogic64(${lo}, ${hi})` : `h.fLogic(4, ${lo})`;
-      g.setStatus(`(${cf} ? ${CF} : 0) | ${of} | ${szp}`);
+      g.setStatus(`(${cf} ? ${CF} : 0) | ${of} | ${AF} | ${szp}`);
     }
     return true;
   };
+}
+
+/** Masked constant shift count, or -1 when it comes from CL. */
+function constCount(i: Insn): number {
+  const c = i.ops[1];
+  const mask = i.ops[0]!.size === 8 ? 63 : 31;
+  return c === undefined ? 1 : c.k === K.Imm ? c.lo & mask : -1;
+}
+function shiftReads(i: Insn): number {
+  return constCount(i) > 0 ? 0 : STATUS_FLAGS;
+}
+function shiftWrites(i: Insn): number {
+  return constCount(i) > 0 ? STATUS_FLAGS : 0;
 }
 
 defineOps({
@@ -197,9 +211,9 @@ defineOps({
   neg: { gen: genNegNot(true), reads: 0, writes: STATUS_FLAGS, regOnlyNoFault: true },
   not: { gen: genNegNot(false), reads: 0, writes: 0, regOnlyNoFault: true },
   // Shifts: a constant count of 0 leaves flags unchanged, so only a non-zero count writes them.
-  shl: { gen: genShift('shl'), regOnlyNoFault: true },
-  shr: { gen: genShift('shr'), regOnlyNoFault: true },
-  sar: { gen: genShift('sar'), regOnlyNoFault: true },
+  shl: { gen: genShift('shl'), reads: shiftReads, writes: shiftWrites, regOnlyNoFault: true },
+  shr: { gen: genShift('shr'), reads: shiftReads, writes: shiftWrites, regOnlyNoFault: true },
+  sar: { gen: genShift('sar'), reads: shiftReads, writes: shiftWrites, regOnlyNoFault: true },
   setcc: {
     gen: (g, i) => (g.write(i.ops[0]!, { lo: g.let(`${ccExpr(i.cc, 'F')} ? 1 : 0`), hi: '0' }), true),
     reads: STATUS_FLAGS, writes: 0, regOnlyNoFault: true,

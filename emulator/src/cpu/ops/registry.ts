@@ -17,9 +17,9 @@ export interface OpDef {
   /** Ends the block: changes RIP non-sequentially, may stop the run loop, or changes translation. */
   term?: boolean | ((i: Insn) => boolean);
   /** Status flags read (mask); a dynamic count (shifts by CL) counts as reading all it may keep. */
-  reads?: number;
+  reads?: number | ((i: Insn) => number);
   /** Status flags always written (mask): only these may be left uncomputed when dead. */
-  writes?: number;
+  writes?: number | ((i: Insn) => number);
   /** Cannot fault when it has no memory operand (pure register arithmetic). */
   regOnlyNoFault?: boolean;
 }
@@ -34,4 +34,16 @@ export function defineOps(defs: Record<string, OpDef>): void {
 export function isTerm(def: OpDef | undefined, i: Insn): boolean {
   if (!def) return true;
   return typeof def.term === 'function' ? def.term(i) : def.term === true;
+}
+
+/** Status flags the instruction reads (all of them when unknown). */
+export function flagsRead(def: OpDef | undefined, i: Insn, all: number): number {
+  const r = def?.reads;
+  return r === undefined ? all : typeof r === 'function' ? r(i) : r;
+}
+
+/** Status flags the instruction always writes (none when unknown). */
+export function flagsWritten(def: OpDef | undefined, i: Insn): number {
+  const w = def?.writes;
+  return w === undefined ? 0 : typeof w === 'function' ? w(i) : w;
 }
