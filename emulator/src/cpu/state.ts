@@ -63,6 +63,15 @@ export class CpuState {
   readonly tr: Segment = { selector: 0, baseLo: 0, baseHi: 0, limit: 0x67, attrib: 0x8b };
   kernelGsBaseLo = 0;
   kernelGsBaseHi = 0;
+  /** SYSCALL/SYSRET MSRs (AMD APM Vol. 2 §6.1.1): STAR, LSTAR, CSTAR (64-bit), SFMASK (32-bit). */
+  msrStar = 0n;
+  msrLstar = 0n;
+  msrCstar = 0n;
+  msrSfmask = 0;
+  /** IA32_TSC_AUX (RDTSCP's ECX), 32 bits. */
+  msrTscAux = 0;
+  /** TSC = icount + tscOffset (a WRMSR to IA32_TSC sets the offset), so RDTSC is deterministic. */
+  tscOffset = 0n;
   /** Debug registers DR0-DR7 kept for mov to/from DRn (no hardware breakpoints are modelled). */
   readonly dr = [0n, 0n, 0n, 0n, 0n, 0n, 0xffff0ff0n, 0x400n];
   /** Instructions retired since reset; drives the budget and RDTSC. */
