@@ -5,7 +5,7 @@
 import { Block, BLOCK_FAULT, BLOCK_OK, BLOCK_STOP, BlockHelpers, CodeFetcher, compileBlock, decodeBlock, blockRuntime } from './block';
 import { EmulatorBug, GuestFault, HostExit, PF_, Restart, SoftInterrupt } from './exceptions';
 import { Exec, HookStop } from './exec';
-import { deliver } from './interrupts';
+import { deliver, deliverOnce } from './interrupts';
 import { CpuState, TF } from './state';
 import type { CpuPlatform } from './platform';
 import { Mmu } from '../memory/mmu';
@@ -154,14 +154,19 @@ export class Cpu {
     if (e instanceof GuestFault) return this.raise(e);
     if (e instanceof HostExit) return { kind: 'exit', data: e.data };
     if (e instanceof SoftInterrupt) {
-      // Trap-like: the frame returns after the instruction (SDM Vol. 3 §6.5).
-      this.s.setRip((this.s.getRip() + BigInt(e.len)) & 0xffffffffffffffffn);
-      this.s.icount++;
-      const r = deliver(this.s, this.m, new GuestFault(e.vector, 0), e.dplChecked);
-      if (!r.ok) {
-        this.shutdownWhy = r.shutdown;
-        return { kind: 'shutdown', why: r.shutdown };
+      // Trap-like: the frame returns after the instruction (SDM Vol. 3 §6.5); but a fault raised
+      // by the gate checks themselves (#GP for DPL, #NP) points at the INT instruction.
+      const s = this.s;
+      const insnLo = s.ripLo, insnHi = s.ripHi;
+      s.setRip((s.getRip() + BigInt(e.len)) & 0xffffffffffffffffn);
+      try {
+        deliverOnce(s, this.m, { vector: e.vector, errorCode: 0, hasError: false, software: e.dplChecked });
+      } catch (f) {
+        s.ripLo = insnLo;
+        s.ripHi = insnHi;
+        return this.onThrow(f);
       }
+      s.icount++;
       return null;
     }
     if (e instanceof Restart) return this.restart();

@@ -233,6 +233,10 @@ export class Gen {
    * continues the enclosing loop while the budget lasts.
    */
   branch(lo: number, hi: number): void {
+    if (((hi << 16) >> 16) !== hi) {
+      this.emit('throw h.gp();'); // a constant non-canonical target faults at the branch
+      return;
+    }
     const target = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
     const retired = this.index + 1;
     if (target === this.loopStart && retired === this.blockLen) {
@@ -242,6 +246,14 @@ export class Gen {
       return;
     }
     this.emit(`s.ripLo = ${lo | 0}; s.ripHi = ${hi | 0}; s.icount += ${retired}; s.flags = F; return 0;`);
+  }
+
+  /**
+   * #GP(0) at the branch when a computed target is not canonical (SDM Vol. 1 §3.3.7.1: near
+   * branches check the target before RIP changes).
+   */
+  checkCanonical(v: V): void {
+    this.emit(`if (((${v.hi} << 16) >> 16) !== ${v.hi}) throw h.gp();`);
   }
 
   /** Leaves the block with RIP already stored in s (indirect branches). */

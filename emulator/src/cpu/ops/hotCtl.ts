@@ -18,11 +18,16 @@ function setRsp(g: Gen, v: V): void {
   g.emit(`R[${2 * RSP}] = ${v.lo}; R[${2 * RSP + 1}] = ${v.hi};`);
 }
 
-/** Pops 8 bytes: reads [RSP] then RSP += n. */
-function pop(g: Gen, extra = 0): V {
-  const v = g.readMem({ lo: `R[${2 * RSP}]`, hi: `R[${2 * RSP + 1}]` }, 8);
+/** RSP += 8 + extra. */
+function popRsp(g: Gen, extra = 0): void {
   const lo = g.tmp();
   g.emit(`${lo} = (R[${2 * RSP}] + ${8 + extra}) | 0; if ((${lo} >>> 0) < (R[${2 * RSP}] >>> 0)) R[${2 * RSP + 1}] = (R[${2 * RSP + 1}] + 1) | 0; R[${2 * RSP}] = ${lo};`);
+}
+
+/** Pops 8 bytes: reads [RSP] then RSP += 8. */
+function pop(g: Gen): V {
+  const v = g.readMem({ lo: `R[${2 * RSP}]`, hi: `R[${2 * RSP + 1}]` }, 8);
+  popRsp(g);
   return v;
 }
 
@@ -55,6 +60,7 @@ defineOps({
       } else {
         const v = target(g, op);
         if (!v) return false;
+        g.checkCanonical(v);
         g.emit(`s.ripLo = ${v.lo}; s.ripHi = ${v.hi};`);
         g.exit();
       }
@@ -69,6 +75,7 @@ defineOps({
       if (i.osz !== 8 && op.k !== K.Rel) return false;
       const v = op.k === K.Rel ? null : target(g, op);
       if (op.k !== K.Rel && !v) return false;
+      if (v) g.checkCanonical(v);
       const sp = spMinus8(g);
       g.writeMem(sp, 8, { lo: String(g.nextLo), hi: String(g.nextHi) });
       setRsp(g, sp);
@@ -88,7 +95,9 @@ defineOps({
     gen: (g, i) => {
       if (i.osz !== 8) return false;
       const extra = i.ops.length > 0 ? i.ops[0]!.lo & 0xffff : 0;
-      const v = pop(g, extra);
+      const v = g.readMem({ lo: `R[${2 * RSP}]`, hi: `R[${2 * RSP + 1}]` }, 8);
+      g.checkCanonical(v); // RET to a non-canonical address faults before RSP moves
+      popRsp(g, extra);
       g.emit(`s.ripLo = ${v.lo}; s.ripHi = ${v.hi};`);
       g.exit();
       g.ended = true;
