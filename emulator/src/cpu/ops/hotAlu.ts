@@ -3,7 +3,7 @@
 
 import { ccExpr } from '../flags';
 import { Gen, V } from '../codegen/gen';
-import { Insn, K, Operand } from '../insn';
+import { Insn, K, Operand, SEG_FS, SEG_GS } from '../insn';
 import { AF, CF, OF, STATUS_FLAGS } from '../state';
 import { defineOps } from './registry';
 
@@ -191,6 +191,8 @@ defineOps({
   movsxd: { gen: (g, i) => (g.write(i.ops[0]!, g.readSx64(i.ops[1]!)), true), reads: 0, writes: 0, regOnlyNoFault: true },
   lea: {
     gen: (g, i) => {
+      // LEA takes the offset only: g.ea() would add an FS/GS base, so those run interpreted.
+      if (i.mem!.seg === SEG_FS || i.mem!.seg === SEG_GS) return false;
       const a = g.ea();
       g.writeReg(i.ops[0]!.reg, i.ops[0]!.size, i.osz === 8 ? a : { lo: a.lo, hi: '0' });
       return true;
