@@ -138,7 +138,9 @@ export function compileBlock(insns: Insn[], rips: bigint[], gpa: number, pages: 
       // emitted by the template
     } else if (def?.exec) {
       execs[k] = def.exec;
-      g.emit(`s.ripLo = ${g.nextLo}; s.ripHi = ${g.nextHi}; s.flags = F;`);
+      // F = -1 marks "an interpreted op is running": if it faults part-way (REPE CMPS), the
+      // catch keeps the flags it had produced in s.flags instead of the stale local.
+      g.emit(`s.ripLo = ${g.nextLo}; s.ripHi = ${g.nextHi}; s.flags = F; F = -1;`);
       g.emit(`E[${k}](x, I[${k}]);`);
       g.emit('F = s.flags;');
       if (isTerm(def, i)) {
@@ -161,7 +163,7 @@ export function compileBlock(insns: Insn[], rips: bigint[], gpa: number, pages: 
   const src = `const R = s.r; let F = s.flags; let k = 0; ${g.temps}
 try {
 ${body}
-} catch (e) { s.flags = F; s.faultIndex = k; h.pending = e; return ${BLOCK_FAULT}; }`;
+} catch (e) { if (F !== -1) s.flags = F; s.faultIndex = k; h.pending = e; return ${BLOCK_FAULT}; }`;
   let fn: BlockFn;
   try {
     fn = new Function('s', 'm', 'h', 'x', 'I', 'E', src) as BlockFn;

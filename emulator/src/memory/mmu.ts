@@ -10,6 +10,14 @@ import { PAGE_SIZE, PhysicalMemory, PhysPage } from './physical';
 const TLB_BITS = 9;
 const TLB_SIZE = 1 << TLB_BITS;
 const TLB_MASK = TLB_SIZE - 1;
+/**
+ * TLB slot of a page: address bits 12-20 folded with bits 20-28, so buffers a multiple of 2 MiB
+ * apart (a source and destination of a large copy) do not evict each other on every access.
+ */
+function tlbIndex(lo: number): number {
+  return ((lo >>> 12) ^ (lo >>> 20)) & TLB_MASK;
+}
+
 /** A tag no page-aligned address can have. */
 const NO_TAG = 1;
 
@@ -92,25 +100,25 @@ export class Mmu {
   // ---- hot paths: called from compiled blocks -------------------------------------------------
 
   r8(lo: number, hi: number): number {
-    const i = (lo >>> 12) & TLB_MASK;
+    const i = tlbIndex(lo);
     if (this.rTagLo[i] === (lo & ~0xfff) && this.rTagHi[i] === hi) return this.rView[i]!.getUint8(lo & 0xfff);
     return this.readSlow(lo, hi, 1);
   }
   r16(lo: number, hi: number): number {
-    const i = (lo >>> 12) & TLB_MASK;
+    const i = tlbIndex(lo);
     const o = lo & 0xfff;
     if (this.rTagLo[i] === (lo & ~0xfff) && this.rTagHi[i] === hi && o <= 0xffe) return this.rView[i]!.getUint16(o, true);
     return this.readSlow(lo, hi, 2);
   }
   r32(lo: number, hi: number): number {
-    const i = (lo >>> 12) & TLB_MASK;
+    const i = tlbIndex(lo);
     const o = lo & 0xfff;
     if (this.rTagLo[i] === (lo & ~0xfff) && this.rTagHi[i] === hi && o <= 0xffc) return this.rView[i]!.getInt32(o, true);
     return this.readSlow(lo, hi, 4);
   }
   /** Returns the low half; the high half is left in `this.hi`. */
   r64(lo: number, hi: number): number {
-    const i = (lo >>> 12) & TLB_MASK;
+    const i = tlbIndex(lo);
     const o = lo & 0xfff;
     if (this.rTagLo[i] === (lo & ~0xfff) && this.rTagHi[i] === hi && o <= 0xff8) {
       const v = this.rView[i]!;
@@ -120,24 +128,24 @@ export class Mmu {
     return this.readSlow(lo, hi, 8);
   }
   w8(lo: number, hi: number, v: number): void {
-    const i = (lo >>> 12) & TLB_MASK;
+    const i = tlbIndex(lo);
     if (this.wTagLo[i] === (lo & ~0xfff) && this.wTagHi[i] === hi) this.wView[i]!.setUint8(lo & 0xfff, v);
     else this.writeSlow(lo, hi, 1, v, 0);
   }
   w16(lo: number, hi: number, v: number): void {
-    const i = (lo >>> 12) & TLB_MASK;
+    const i = tlbIndex(lo);
     const o = lo & 0xfff;
     if (this.wTagLo[i] === (lo & ~0xfff) && this.wTagHi[i] === hi && o <= 0xffe) this.wView[i]!.setUint16(o, v, true);
     else this.writeSlow(lo, hi, 2, v, 0);
   }
   w32(lo: number, hi: number, v: number): void {
-    const i = (lo >>> 12) & TLB_MASK;
+    const i = tlbIndex(lo);
     const o = lo & 0xfff;
     if (this.wTagLo[i] === (lo & ~0xfff) && this.wTagHi[i] === hi && o <= 0xffc) this.wView[i]!.setInt32(o, v, true);
     else this.writeSlow(lo, hi, 4, v, 0);
   }
   w64(lo: number, hi: number, vlo: number, vhi: number): void {
-    const i = (lo >>> 12) & TLB_MASK;
+    const i = tlbIndex(lo);
     const o = lo & 0xfff;
     if (this.wTagLo[i] === (lo & ~0xfff) && this.wTagHi[i] === hi && o <= 0xff8) {
       const v = this.wView[i]!;
@@ -150,7 +158,7 @@ export class Mmu {
 
   /** The page holding the code byte at gva (lo, hi); throws #PF/#GP, platform faults or exits. */
   fetchPage(lo: number, hi: number): PhysPage {
-    const i = (lo >>> 12) & TLB_MASK;
+    const i = tlbIndex(lo);
     if (this.xTagLo[i] === (lo & ~0xfff) && this.xTagHi[i] === hi) return this.xPage[i]!;
     const t = this.translate(lo, hi, ACCESS_FETCH);
     // KVM cannot execute from MMIO: the emulator fails the fetch (KVM_EXIT_INTERNAL_ERROR).
@@ -217,7 +225,7 @@ export class Mmu {
       return v;
     }
     if (!this.watchedPage(lo, hi, Math.floor(t.gpa / PAGE_SIZE))) {
-      const i = (lo >>> 12) & TLB_MASK;
+      const i = tlbIndex(lo);
       this.rTagLo[i] = lo & ~0xfff;
       this.rTagHi[i] = hi;
       this.rView[i] = page.view;
@@ -259,7 +267,7 @@ export class Mmu {
       if (!this.single) throw RESTART_SMC;
       this.onCodeWrite(page);
     } else if (!this.watchedPage(lo, hi, Math.floor(t.gpa / PAGE_SIZE))) {
-      const i = (lo >>> 12) & TLB_MASK;
+      const i = tlbIndex(lo);
       this.wTagLo[i] = lo & ~0xfff;
       this.wTagHi[i] = hi;
       this.wView[i] = page.view;
