@@ -31,8 +31,12 @@ export class Block {
   valid = true;
   /** A breakpoint sits on the first instruction. */
   bp = false;
-  /** Chain cache: the block that followed last time, valid while the MMU epoch is unchanged. */
+  /**
+   * Chain cache: the two blocks that followed recently (a conditional branch has two), valid
+   * while the MMU epoch they were linked in is current.
+   */
   next: Block | null = null;
+  next2: Block | null = null;
   nextEpoch = -1;
   constructor(
     readonly fn: BlockFn,

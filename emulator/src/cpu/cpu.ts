@@ -228,19 +228,29 @@ export class Cpu {
   private lookup(): Block {
     const s = this.s;
     const last = this.last;
-    if (last !== null) {
+    if (last !== null && last.nextEpoch === this.m.epoch) {
       const nb = last.next;
-      if (nb !== null && nb.valid && nb.ripLo === s.ripLo && nb.ripHi === s.ripHi && last.nextEpoch === this.m.epoch) {
+      if (nb !== null && nb.ripLo === s.ripLo && nb.ripHi === s.ripHi && nb.valid) {
         this.last = nb;
         return nb;
+      }
+      const nb2 = last.next2;
+      if (nb2 !== null && nb2.ripLo === s.ripLo && nb2.ripHi === s.ripHi && nb2.valid) {
+        this.last = nb2;
+        return nb2;
       }
     }
     const page = this.m.fetchPage(s.ripLo, s.ripHi);
     let blk = page.blocks?.get(s.ripLo & 0xfff) as Block | undefined;
     if (blk === undefined || !blk.valid || blk.ripLo !== s.ripLo || blk.ripHi !== s.ripHi) blk = this.compileAt(false);
     if (last !== null && last.valid) {
+      if (last.nextEpoch !== this.m.epoch) {
+        last.next = last.next2 = null;
+        last.nextEpoch = this.m.epoch;
+      }
+      // Keep the most recent successor first; the other one moves to the second slot.
+      last.next2 = last.next;
       last.next = blk;
-      last.nextEpoch = this.m.epoch;
     }
     this.last = blk;
     return blk;
