@@ -33,7 +33,7 @@ export class Machine {
     const layout = planBoot(this.opts.memorySize);
     const err = checkImageFits(image, this.opts.memorySize, layout);
     if (err) return err;
-    writeBoot(this.phys, this.cpu.s, image, layout, { cbitPos: this.opts.cbitPos ?? 51, encrypted: false, vmType: 0 });
+    writeBoot(this.phys, this.cpu.s, image, layout, { cbitPos: this.opts.cbitPos ?? 51, encrypted: false, vmType: 0, snpPages: false, ghcb: false });
     this.cpu.m.flush();
     this.cpu.invalidateAll();
     this.boot = layout;

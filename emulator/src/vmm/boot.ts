@@ -24,9 +24,17 @@ export interface BootLayout {
   pml4Gpa: number;
   /** First page-table page; the tables span [pageTablesGpa, pml4Gpa). */
   pageTablesGpa: number;
+  /** The 4 KiB page table that maps the 2 MiB region holding the GHCB page. */
+  ghcbPtGpa: number;
+  /** A page the guest may use as its GHCB: mapped with the C-bit clear (shared) on encrypted guests. */
+  ghcbGpa: number;
+  /** SNP secrets page (launch page type SECRETS). */
+  secretsGpa: number;
+  /** SNP CPUID page (launch page type CPUID). */
+  cpuidPageGpa: number;
   stackBottomGpa: number;
   stackTopGpa: number;
-  /** Every page the VMM wrote (boot info, GDT/TSS, tables, stack): what SNP pre-validates. */
+  /** Pages the VMM writes and an SNP launch measures and pre-validates (all but the GHCB, secrets, CPUID pages). */
   pages: number[];
 }
 
@@ -36,9 +44,10 @@ export interface BootOptions {
   /** Sets the C-bit in the identity map (private memory, SNP). */
   encrypted: boolean;
   vmType: number;
-  secretsGpa?: number;
-  cpuidPageGpa?: number;
-  ghcbGpa?: number;
+  /** Whether the secrets/CPUID pages exist for this guest (SNP) and go into the boot info. */
+  snpPages: boolean;
+  /** Whether the guest gets a GHCB page (SEV-ES, SNP). */
+  ghcb: boolean;
 }
 
 const STACK_SIZE = 64 * 1024;
@@ -48,7 +57,11 @@ function mappedGib(memSize: number): number {
   return Math.min(Math.max(4, Math.ceil(memSize / 0x4000_0000)), 512);
 }
 
-/** Lays the boot structures out below the top of RAM (capped at 4 GiB so they stay 32-bit reachable). */
+/**
+ * Lays the boot structures out below the top of RAM (capped at 4 GiB so they stay 32-bit
+ * reachable): boot info, GDT/TSS, PML4, PDPT, page directories, the GHCB region's page table,
+ * the GHCB, secrets and CPUID pages, then the stack.
+ */
 export function planBoot(memSize: number): BootLayout {
   const top = Math.min(memSize, 0x1_0000_0000);
   const pdPages = mappedGib(memSize);
@@ -57,11 +70,16 @@ export function planBoot(memSize: number): BootLayout {
   const pml4Gpa = top - 3 * PAGE_SIZE;
   const pdptGpa = pml4Gpa - PAGE_SIZE;
   const pageTablesGpa = pdptGpa - pdPages * PAGE_SIZE;
-  const stackTopGpa = pageTablesGpa;
+  const ghcbPtGpa = pageTablesGpa - PAGE_SIZE;
+  const ghcbGpa = ghcbPtGpa - PAGE_SIZE;
+  const secretsGpa = ghcbGpa - PAGE_SIZE;
+  const cpuidPageGpa = secretsGpa - PAGE_SIZE;
+  const stackTopGpa = cpuidPageGpa;
   const stackBottomGpa = stackTopGpa - STACK_SIZE;
+  const special = new Set([ghcbGpa, secretsGpa, cpuidPageGpa]);
   const pages: number[] = [];
-  for (let p = stackBottomGpa; p < top; p += PAGE_SIZE) pages.push(p);
-  return { bootInfoGpa, gdtGpa, tssGpa: gdtGpa + 0x800, pml4Gpa, pageTablesGpa, stackBottomGpa, stackTopGpa, pages };
+  for (let p = stackBottomGpa; p < top; p += PAGE_SIZE) if (!special.has(p)) pages.push(p);
+  return { bootInfoGpa, gdtGpa, tssGpa: gdtGpa + 0x800, pml4Gpa, pageTablesGpa, ghcbPtGpa, ghcbGpa, secretsGpa, cpuidPageGpa, stackBottomGpa, stackTopGpa, pages };
 }
 
 /** Checks that the image fits in RAM and does not overlap the boot structures. */
@@ -78,81 +96,143 @@ export function checkImageFits(image: GuestImage, memSize: number, layout: BootL
   return null;
 }
 
-function w64(phys: PhysicalMemory, gpa: number, v: bigint): void {
-  phys.writeU64(gpa, v);
+/** Page contents being assembled, by page-aligned GPA. */
+class PageBuilder {
+  readonly pages = new Map<number, Uint8Array>();
+  page(gpa: number): DataView {
+    const base = gpa - (gpa % PAGE_SIZE);
+    let p = this.pages.get(base);
+    if (!p) this.pages.set(base, (p = new Uint8Array(PAGE_SIZE)));
+    return new DataView(p.buffer);
+  }
+  u64(gpa: number, v: bigint): void {
+    this.page(gpa).setBigUint64(gpa % PAGE_SIZE, BigInt.asUintN(64, v), true);
+  }
+  u32(gpa: number, v: number): void {
+    this.page(gpa).setUint32(gpa % PAGE_SIZE, v >>> 0, true);
+  }
 }
 
-/** Writes page tables, GDT, TSS and boot info, and sets the vCPU's registers for entry. */
-export function writeBoot(phys: PhysicalMemory, s: CpuState, image: GuestImage, layout: BootLayout, opts: BootOptions): void {
-  const memSize = phys.size;
+/** The register state the vCPU starts with (what a VMM sets through KVM_SET_REGS / KVM_SET_SREGS). */
+export interface BootRegs {
+  rip: bigint;
+  rsp: bigint;
+  rdi: bigint;
+  rflags: number;
+  cr0: number;
+  cr3: number;
+  cr4: number;
+  efer: number;
+  gdtBase: number;
+  gdtLimit: number;
+  codeSelector: number;
+  dataSelector: number;
+  trSelector: number;
+  tssBase: number;
+}
+
+/**
+ * The boot structures' page contents (boot info, GDT/TSS, page tables), by GPA. The stack and
+ * the reserved GHCB/secrets/CPUID pages start zeroed and are not included.
+ */
+export function bootPages(memSize: number, layout: BootLayout, opts: BootOptions): Map<number, Uint8Array> {
+  const b = new PageBuilder();
   const c = opts.encrypted && opts.cbitPos > 0 ? 1n << BigInt(opts.cbitPos) : 0n;
   const P = 1n, RW = 2n, PS = 0x80n, A = 0x20n, D = 0x40n;
   const pdptGpa = layout.pml4Gpa - PAGE_SIZE;
-  w64(phys, layout.pml4Gpa, BigInt(pdptGpa) | c | P | RW | A);
+  b.u64(layout.pml4Gpa, BigInt(pdptGpa) | c | P | RW | A);
   const gib = mappedGib(memSize);
+  const ghcbRegion = BigInt(layout.ghcbGpa) & ~0x1f_ffffn;
   for (let g = 0; g < gib; g++) {
     const pd = layout.pageTablesGpa + g * PAGE_SIZE;
-    w64(phys, pdptGpa + g * 8, BigInt(pd) | c | P | RW | A);
-    const entries = new Uint8Array(PAGE_SIZE);
-    const view = new DataView(entries.buffer);
+    b.u64(pdptGpa + g * 8, BigInt(pd) | c | P | RW | A);
     for (let e = 0; e < 512; e++) {
       const gpa = BigInt(g) * 0x4000_0000n + BigInt(e) * 0x20_0000n;
+      if (gpa === ghcbRegion) b.u64(pd + e * 8, BigInt(layout.ghcbPtGpa) | c | P | RW | A);
       // RAM is private (C-bit) on encrypted guests; the MMIO space above it never is.
-      view.setBigUint64(e * 8, gpa | (gpa < BigInt(memSize) ? c : 0n) | P | RW | PS | A | D, true);
+      else b.u64(pd + e * 8, gpa | (gpa < BigInt(memSize) ? c : 0n) | P | RW | PS | A | D);
     }
-    phys.write(pd, entries);
+  }
+  // The GHCB's 2 MiB region in 4 KiB pages, so the GHCB alone is shared (C-bit clear), as a
+  // guest maps it after its page-state change (GHCB spec §2.3.1).
+  for (let e = 0; e < 512; e++) {
+    const gpa = ghcbRegion + BigInt(e) * 0x1000n;
+    b.u64(layout.ghcbPtGpa + e * 8, gpa | (gpa === BigInt(layout.ghcbGpa) ? 0n : c) | P | RW | A | D);
   }
   // GDT: null, 64-bit code (L=1, P, DPL0, type 0xA), data (P, type 0x2), 16-byte TSS descriptor.
-  w64(phys, layout.gdtGpa + 0x00, 0n);
-  w64(phys, layout.gdtGpa + GDT_CODE64, 0x00209a0000000000n);
-  w64(phys, layout.gdtGpa + GDT_DATA, 0x0000920000000000n);
+  b.u64(layout.gdtGpa + GDT_CODE64, 0x00209a0000000000n);
+  b.u64(layout.gdtGpa + GDT_DATA, 0x0000920000000000n);
   const tss = BigInt(layout.tssGpa);
-  const tssLo = 0x67n | ((tss & 0xffffffn) << 16n) | (0x89n << 40n) | (((tss >> 24n) & 0xffn) << 56n);
-  w64(phys, layout.gdtGpa + GDT_TSS, tssLo);
-  w64(phys, layout.gdtGpa + GDT_TSS + 8, tss >> 32n);
+  b.u64(layout.gdtGpa + GDT_TSS, 0x67n | ((tss & 0xffffffn) << 16n) | (0x89n << 40n) | (((tss >> 24n) & 0xffn) << 56n));
+  b.u64(layout.gdtGpa + GDT_TSS + 8, tss >> 32n);
   // TSS.RSP0 = the boot stack top, so a CPL3 guest's exceptions have a kernel stack.
-  w64(phys, layout.tssGpa + 4, BigInt(layout.stackTopGpa));
+  b.u64(layout.tssGpa + 4, BigInt(layout.stackTopGpa));
 
   const bi = layout.bootInfoGpa;
-  w64(phys, bi + BOOTINFO.magic, BOOTINFO_MAGIC);
-  const dv = new Uint8Array(8);
-  new DataView(dv.buffer).setUint32(0, 1, true);
-  new DataView(dv.buffer).setUint32(4, opts.cbitPos, true);
-  phys.write(bi + BOOTINFO.version, dv);
-  w64(phys, bi + BOOTINFO.memorySize, BigInt(memSize));
-  w64(phys, bi + BOOTINFO.secretsGpa, BigInt(opts.secretsGpa ?? 0));
-  w64(phys, bi + BOOTINFO.cpuidPageGpa, BigInt(opts.cpuidPageGpa ?? 0));
-  w64(phys, bi + BOOTINFO.ghcbGpa, BigInt(opts.ghcbGpa ?? 0));
-  w64(phys, bi + BOOTINFO.vmType, BigInt(opts.vmType >>> 0));
-  w64(phys, bi + BOOTINFO.serialPort, 0x3f8n);
+  b.u64(bi + BOOTINFO.magic, BOOTINFO_MAGIC);
+  b.u32(bi + BOOTINFO.version, 1);
+  b.u32(bi + BOOTINFO.cbitPos, opts.cbitPos);
+  b.u64(bi + BOOTINFO.memorySize, BigInt(memSize));
+  b.u64(bi + BOOTINFO.secretsGpa, BigInt(opts.snpPages ? layout.secretsGpa : 0));
+  b.u64(bi + BOOTINFO.cpuidPageGpa, BigInt(opts.snpPages ? layout.cpuidPageGpa : 0));
+  b.u64(bi + BOOTINFO.ghcbGpa, BigInt(opts.ghcb ? layout.ghcbGpa : 0));
+  b.u32(bi + BOOTINFO.vmType, opts.vmType);
+  b.u32(bi + BOOTINFO.serialPort, 0x3f8);
+  return b.pages;
+}
 
-  for (const seg of image.segments) {
-    phys.write(Number(seg.gpa), seg.bytes);
-    // Bytes past the file image (.bss) are zero already: pages are allocated zeroed.
-  }
+/** The vCPU's entry state under the boot contract. */
+export function bootRegs(image: GuestImage, layout: BootLayout, opts: BootOptions): BootRegs {
+  const c = opts.encrypted && opts.cbitPos > 0 ? 2 ** opts.cbitPos : 0;
+  return {
+    rip: image.entry,
+    rsp: BigInt(layout.stackTopGpa),
+    rdi: BigInt(layout.bootInfoGpa),
+    rflags: FLAGS_FIXED1,
+    cr0: CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG,
+    cr3: layout.pml4Gpa + c,
+    cr4: CR4_PAE,
+    efer: EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE,
+    gdtBase: layout.gdtGpa,
+    gdtLimit: GDT_TSS + 15,
+    codeSelector: GDT_CODE64,
+    dataSelector: GDT_DATA,
+    trSelector: GDT_TSS,
+    tssBase: layout.tssGpa,
+  };
+}
 
-  s.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
-  s.cr4 = CR4_PAE;
-  s.cr3 = layout.pml4Gpa + (c !== 0n ? 2 ** opts.cbitPos : 0);
-  s.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
+/** Loads BootRegs into the vCPU state (what KVM_SET_REGS/SREGS do). */
+export function applyBootRegs(s: CpuState, r: BootRegs): void {
+  s.cr0 = r.cr0;
+  s.cr4 = r.cr4;
+  s.cr3 = r.cr3;
+  s.efer = r.efer;
   s.cpl = 0;
-  s.flags = FLAGS_FIXED1;
-  s.gdtr.baseLo = layout.gdtGpa | 0;
+  s.flags = r.rflags;
+  s.gdtr.baseLo = r.gdtBase | 0;
   s.gdtr.baseHi = 0;
-  s.gdtr.limit = GDT_TSS + 15;
+  s.gdtr.limit = r.gdtLimit;
   s.idtr.baseLo = 0;
   s.idtr.baseHi = 0;
   s.idtr.limit = 0;
   s.seg.forEach((sg, i) => {
-    sg.selector = i === 1 ? GDT_CODE64 : GDT_DATA;
+    sg.selector = i === 1 ? r.codeSelector : r.dataSelector;
     sg.baseLo = sg.baseHi = 0;
   });
-  s.tr.selector = GDT_TSS;
-  s.tr.baseLo = layout.tssGpa | 0;
+  s.tr.selector = r.trSelector;
+  s.tr.baseLo = r.tssBase | 0;
   s.tr.baseHi = 0;
   s.tr.limit = 0x67;
-  for (let r = 0; r < 16; r++) s.setReg(r, 0n);
-  s.setReg(RSP, BigInt(layout.stackTopGpa));
-  s.setReg(RDI, BigInt(bi));
-  s.setRip(image.entry);
+  for (let i = 0; i < 16; i++) s.setReg(i, 0n);
+  s.setReg(RSP, r.rsp);
+  s.setReg(RDI, r.rdi);
+  s.setRip(r.rip);
+}
+
+/** Plain-VM boot: image and boot pages straight into memory, registers into the vCPU. */
+export function writeBoot(phys: PhysicalMemory, s: CpuState, image: GuestImage, layout: BootLayout, opts: BootOptions): void {
+  for (const seg of image.segments) phys.write(Number(seg.gpa), seg.bytes); // .bss pages start zeroed
+  for (const [gpa, bytes] of bootPages(phys.size, layout, opts)) phys.write(gpa, bytes);
+  applyBootRegs(s, bootRegs(image, layout, opts));
 }
