@@ -1,0 +1,7 @@
+// Public API of the assembler (used by the CLI, the debug adapter and the language server).
+export type { AsmDiagnostic, AsmSymbol, AsmLine, AssembleOptions, AssembleResult } from './types';
+export { assemble } from './assemble';
+export { formatListing } from './listing';
+export { tokenizeLine, type Token, type TokenKind } from './lex/tokens';
+export { parseSourceLines, type SourceStatement } from './parse/outline';
+export { mnemonics } from './encode/table';
