@@ -22,6 +22,7 @@ function describe(stop: StopReason): Outcome | null {
     case 'exception': return { outcome: 'exception', detail: `${EXCEPTION_NAMES[stop.vector] ?? stop.vector} error code 0x${stop.errorCode.toString(16)}` };
     case 'breakpoint': return { outcome: 'exit', detail: 'breakpoint' };
     case 'watch': return { outcome: 'exit', detail: 'watchpoint' };
+    case 'exit': return { outcome: 'exit', detail: `host exit: ${JSON.stringify(stop.data, (_, v) => (typeof v === 'bigint' ? '0x' + v.toString(16) : v))}` };
   }
 }
 
