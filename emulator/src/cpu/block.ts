@@ -172,7 +172,7 @@ ${body}
   try {
     fn = new Function('s', 'm', 'h', 'x', 'I', 'E', src) as BlockFn;
   } catch (e) {
-    throw new Error(`block compile failed at ${start.toString(16)}: ${(e as Error).message}\n${src}`);
+    throw new Error(`block compile failed at ${start.toString(16)}: ${(e as Error).message}\n${src}`, { cause: e });
   }
   const ripsLo = new Int32Array(n), ripsHi = new Int32Array(n);
   for (let k = 0; k < n; k++) {
