@@ -1,7 +1,6 @@
 // Times assemble() on a generated 5,000-line program (functions, local labels, short/near jumps,
 // RIP-relative data, a macro, sections). Run by hand: `node build/genAsmFixtures.bench.mjs`.
 // With nasm installed it also checks the bytes against `nasm -f bin`.
-/* global console, URL */
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

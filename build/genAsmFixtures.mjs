@@ -1,6 +1,5 @@
 // Generates the assembler's golden fixtures with real nasm: a corpus of instruction lines with the
 // bytes nasm emits for each, and whole-program binaries. Run by hand: `node build/genAsmFixtures.mjs`.
-/* global console, URL */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

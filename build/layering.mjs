@@ -19,14 +19,39 @@ export const layers = {
   extension: { folders: ['extension', 'protocol'], packages: [/^node:/, /^vscode/] },
 };
 
+/**
+ * Narrower layers inside a folder, matched by path prefix before the folder's own layer. The language
+ * server is the one Node part of language/: it may use node built-ins and the LSP server packages,
+ * and reach the rest of language/src; the rest of language/ may not reach into it (it stays pure).
+ */
+export const sublayers = {
+  'language/src/server': {
+    folders: ['language/src'],
+    packages: [/^node:/, /^vscode-languageserver(\/node)?$/, /^vscode-languageserver-textdocument$/],
+  },
+};
+
+/** Folders no file outside them may import, even within the same top-level layer. */
+const sealed = ['language/src/server'];
+
+const relPath = (file) => path.relative(root, file).split(path.sep).join('/');
+const inside = (rel, folder) => rel === folder || rel.startsWith(folder + '/');
+
+/** The layer name of a file: a sublayer key, a top-level folder, or undefined. */
 function layerOf(file) {
-  const rel = path.relative(root, file).split(path.sep);
-  return layers[rel[0]] ? rel[0] : undefined;
+  const rel = relPath(file);
+  const sub = Object.keys(sublayers).find((k) => inside(rel, k));
+  if (sub) return sub;
+  const top = rel.split('/')[0];
+  return layers[top] ? top : undefined;
 }
 
-function allowedTarget(layer, target) {
-  const rel = path.relative(root, target).split(path.sep).join('/');
-  return layers[layer].folders.some((f) => rel === f || rel.startsWith(f.replace(/\.ts$/, '') + (f.endsWith('.ts') ? '' : '/')) || rel + '.ts' === f);
+const specOf = (layer) => sublayers[layer] ?? layers[layer];
+
+function allowedTarget(layer, file, target) {
+  const rel = relPath(target);
+  if (sealed.some((f) => inside(rel, f) && !inside(relPath(file), f))) return false;
+  return specOf(layer).folders.some((f) => rel === f || rel.startsWith(f.replace(/\.ts$/, '') + (f.endsWith('.ts') ? '' : '/')) || rel + '.ts' === f);
 }
 
 export const layeringRule = {
@@ -39,10 +64,10 @@ export const layeringRule = {
       if (typeof spec !== 'string') return;
       if (spec.startsWith('.')) {
         const target = path.resolve(path.dirname(file), spec);
-        if (!allowedTarget(layer, target)) {
+        if (!allowedTarget(layer, file, target)) {
           context.report({ node, message: `${layer}/ may not import '${spec}' (outside its layer)` });
         }
-      } else if (!layers[layer].packages.some((re) => re.test(spec))) {
+      } else if (!specOf(layer).packages.some((re) => re.test(spec))) {
         context.report({ node, message: `${layer}/ may not import package '${spec}'` });
       }
     };

@@ -1,7 +1,6 @@
 // Turns the PEM files written by build/genVcekChain.sh into the TypeScript module the emulator
 // imports (DER certificates as hex, the VCEK private scalar and public point, CHIP_ID and TCB).
 // Usage: node build/firmware/emitVcekChain.mjs <work dir> <product>  (writes the module to stdout)
-/* global console */
 import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
