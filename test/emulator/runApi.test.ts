@@ -135,4 +135,23 @@ idt:    times 256*16 db 0
     expect(g.m.cpu.s.getReg(1)).toBe(0n); // not present, read, supervisor
     expect(g.m.cpu.s.getReg(2)).toBe(0x0000700000000000n);
   });
+
+  it('charges an unfinished REP to the budget without retiring it, so a slice stays short', () => {
+    const g = bootGuest(`
+bits 64
+org 0x100000
+_start: mov     rdi, 0x80000000          ; above RAM: every store is MMIO
+        mov     rcx, 0x10000000000
+fill:   rep stosb
+        hlt
+`);
+    const t0 = performance.now();
+    expect(g.m.run(1000).kind).toBe('budget');
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(g.m.cpu.s.icount).toBe(2); // the two movs; the REP has not retired
+    expect(g.m.cpu.s.getRip()).toBe(g.sym('fill')); // still on the REP
+    const left = g.m.cpu.s.getReg(1);
+    expect(left).toBeLessThan(0x10000000000n);
+    expect(0x10000000000n - left).toBeLessThanOrEqual(1000n * 64n + 65536n);
+  });
 });

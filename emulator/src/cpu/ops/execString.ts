@@ -18,7 +18,20 @@ const enum Str { Movs, Stos, Lods, Cmps, Scas }
  * Work done per execution before a REP instruction yields: RIP stays on it and the run loop
  * resumes it later (as after an interrupt), so budgets and pause requests are honoured.
  */
-const MAX_WORK = 1 << 20;
+const MAX_WORK = 1 << 16;
+/** Work units that cost one unit of the run budget while a REP is still going. */
+const WORK_PER_BUDGET_UNIT = 64;
+
+/**
+ * Yields a REP that is not finished: the instruction has not retired (the block's count for it
+ * is taken back), but its work is charged to the run budget so a time slice stays short
+ * however large RCX is.
+ */
+function yieldRep(x: Exec, i: Insn, work: number): void {
+  x.rewind(i);
+  x.s.icount--;
+  x.s.icountLimit -= Math.max(1, Math.floor(work / WORK_PER_BUDGET_UNIT));
+}
 /** Work units charged for a page moved in one piece. */
 const PAGE_WORK = 64;
 
@@ -100,7 +113,7 @@ function execMovs(x: Exec, i: Insn): void {
   try {
     for (;;) {
       if (rep && cLo === 0 && cHi === 0) break;
-      if (rep && work >= MAX_WORK) { x.rewind(i); break; }
+      if (rep && work >= MAX_WORK) { yieldRep(x, i, work); break; }
       const sLo = srcLo(), sHi = srcHi(), dLo = diLo, dHi = diHi;
       const v = x.readMem(sLo, sHi, size), vhi = x.hi;
       x.writeMem(dLo, dHi, size, v, vhi);
@@ -151,7 +164,7 @@ function execStos(x: Exec, i: Insn): void {
   try {
     for (;;) {
       if (rep && cLo === 0 && cHi === 0) break;
-      if (rep && work >= MAX_WORK) { x.rewind(i); break; }
+      if (rep && work >= MAX_WORK) { yieldRep(x, i, work); break; }
       const dLo = diLo, dHi = diHi;
       x.writeMem(dLo, dHi, size, v, vhi);
       const n = rep && step > 0 && x.m.watches.length === 0 ? Math.min(remaining(), toPageEnd(dLo, size)) - 1 : 0;
@@ -197,7 +210,7 @@ function execLods(x: Exec, i: Insn): void {
   try {
     for (;;) {
       if (rep && cLo === 0 && cHi === 0) break;
-      if (rep && work >= MAX_WORK) { x.rewind(i); break; }
+      if (rep && work >= MAX_WORK) { yieldRep(x, i, work); break; }
       const v = x.readMem(srcLo(), srcHi(), size);
       x.writeReg(RAX, size, v, x.hi);
       advSi(step);
@@ -226,7 +239,7 @@ function execCompare(kind: Str) {
     try {
       for (;;) {
         if (rep && cLo === 0 && cHi === 0) break;
-        if (rep && work >= MAX_WORK) { x.rewind(i); break; }
+        if (rep && work >= MAX_WORK) { yieldRep(x, i, work); break; }
         let a: number, ahi: number;
         if (kind === Str.Cmps) {
           a = x.readMem(srcLo(), srcHi(), size);
