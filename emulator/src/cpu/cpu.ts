@@ -181,7 +181,19 @@ export class Cpu {
       return { kind: 'exception', vector: f.vector, errorCode: f.errorCode, cr2: f.vector === PF_ ? (BigInt(f.cr2Hi >>> 0) << 32n) | BigInt(f.cr2Lo >>> 0) : 0n };
     }
     this.pendingFaultSkip = false;
-    const r = deliver(this.s, this.m, f);
+    let r;
+    try {
+      r = deliver(this.s, this.m, f);
+    } catch (e) {
+      // The host must act first (e.g. the frame lands on a page that needs converting): keep
+      // the exception pending and deliver it when the vCPU runs again.
+      if (e instanceof HostExit) {
+        this.pendingFault = f;
+        this.pendingFaultSkip = true;
+        return { kind: 'exit', data: e.data };
+      }
+      throw e;
+    }
     if (!r.ok) {
       this.shutdownWhy = r.shutdown;
       return { kind: 'shutdown', why: r.shutdown };

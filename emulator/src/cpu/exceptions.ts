@@ -26,9 +26,11 @@ export class GuestFault {
   constructor(
     readonly vector: number,
     readonly errorCode: number,
-    /** Faulting linear address for #PF (loaded into CR2 on delivery). */
+    /** Faulting linear address for #PF and #VC PAGE_NOT_VALIDATED (loaded into CR2 on delivery). */
     readonly cr2Lo = 0,
     readonly cr2Hi = 0,
+    /** Delivery loads CR2 (#PF always; #VC 0x404 when raised for a guest access). */
+    readonly hasCr2 = vector === 14,
   ) {}
   get name(): string {
     return EXCEPTION_NAMES[this.vector] ?? `vector ${this.vector}`;

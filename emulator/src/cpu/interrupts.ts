@@ -87,7 +87,7 @@ export function deliverOnce(s: CpuState, m: Mmu, ev: Event): void {
  */
 export function deliver(s: CpuState, m: Mmu, first: GuestFault, software = false): DeliveryResult {
   let ev: Event = { vector: first.vector, errorCode: first.errorCode, hasError: !software && hasErrorCode(first.vector), software };
-  if (first.vector === PF_) {
+  if (first.hasCr2) {
     s.cr2Lo = first.cr2Lo;
     s.cr2Hi = first.cr2Hi;
   }
@@ -100,7 +100,7 @@ export function deliver(s: CpuState, m: Mmu, first: GuestFault, software = false
       if (ev.vector === DF_) return { ok: false, shutdown: `triple fault: ${e.name} while delivering #DF` };
       const prev = ev.vector;
       const benignSecond = !contributory(e.vector) && e.vector !== PF_;
-      if (e.vector === PF_) {
+      if (e.hasCr2) {
         s.cr2Lo = e.cr2Lo;
         s.cr2Hi = e.cr2Hi;
       }

@@ -3,7 +3,10 @@
 // code. Hits cost a tag compare and a DataView access; everything else takes the slow path.
 
 import { CpuState, CR0_WP, EFER_NXE } from '../cpu/state';
-import { GP, GuestFault, HostExit, PF_, RESTART_SMC, RESTART_WATCH } from '../cpu/exceptions';
+import { GP, GuestFault, HostExit, PF_, RESTART_SMC, RESTART_WATCH, VC } from '../cpu/exceptions';
+
+/** #VC error code for an access to an unvalidated private page (SVM exit code 0x404). */
+const VC_PAGE_NOT_VALIDATED = 0x404;
 import { ACCESS_FETCH, ACCESS_READ, ACCESS_WALK, ACCESS_WRITE, walk, WalkLevel, TableReader } from './paging';
 import { PAGE_SIZE, PhysicalMemory, PhysPage } from './physical';
 
@@ -183,7 +186,17 @@ export class Mmu {
     const r = walk(this.readTable, { cr3: s.cr3, wp: (s.cr0 & CR0_WP) !== 0, nxe: (s.efer & EFER_NXE) !== 0, cbitPos: this.cbitPos },
       lo, hi, access, user);
     if (!r.ok) throw new GuestFault(PF_, r.errorCode, lo, hi);
-    const page = this.platform.resolvePage(Math.floor(r.gpa / PAGE_SIZE), r.cbit, access);
+    let page: PhysPage | null;
+    try {
+      page = this.platform.resolvePage(Math.floor(r.gpa / PAGE_SIZE), r.cbit, access);
+    } catch (e) {
+      // An unvalidated private page: #VC PAGE_NOT_VALIDATED with CR2 = the faulting GVA
+      // (APM Vol. 2 §15.36.10). The platform does not know the GVA; the MMU does.
+      if (e instanceof GuestFault && e.vector === VC && e.errorCode === VC_PAGE_NOT_VALIDATED && !e.hasCr2) {
+        throw new GuestFault(VC, VC_PAGE_NOT_VALIDATED, lo, hi, true);
+      }
+      throw e;
+    }
     return { gpa: r.gpa, cbit: r.cbit, page };
   }
 

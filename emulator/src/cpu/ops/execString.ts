@@ -95,9 +95,9 @@ function srcHi(): number {
 }
 
 /** The RAM page behind a linear address the MMU just accepted, or undefined (MMIO). */
+/** The backing page the platform resolved for this access (undefined for MMIO). */
 function pageAt(x: Exec, lo: number, hi: number, access: number): PhysPage | undefined {
-  const t = x.m.translate(lo, hi, access);
-  return x.m.phys.page(Math.floor(t.gpa / PAGE_SIZE));
+  return x.m.translate(lo, hi, access).page ?? undefined;
 }
 
 /** Whole elements from `lo` to the end of its page. */
