@@ -27,7 +27,8 @@ export interface ParsedArgs {
 }
 
 /** Flags that take a value; everything else starting with '-' is boolean. */
-const VALUE_FLAGS = new Set(['-o', '--output', '--memory', '--max-instructions', '--load', '-D', '-I', '--listing']);
+const VALUE_FLAGS = new Set(['-o', '--output', '--memory', '--max-instructions', '--load', '-D', '-I', '--listing',
+  '--vm-type', '--cert-exit', '--certs', '--psc-errno', '--certs-answer', '--busy', '--guest-request-rate-limit']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const positional: string[] = [];

@@ -29,4 +29,10 @@ export function main(argv: string[]): number {
   }
 }
 
+// A closed pipe (snpdbg run … | head) ends the run quietly, as Unix tools do.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 process.exitCode = main(process.argv.slice(2));

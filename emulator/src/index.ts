@@ -20,3 +20,22 @@ export type { Insn, Operand, MemRef } from './cpu/insn';
 export { BOOTINFO, BOOTINFO_MAGIC } from './vmm/boot';
 export type { BootLayout } from './vmm/boot';
 export type { WatchRange, WatchHit } from './memory/mmu';
+/** The page walk over caller-supplied table pages, for the debugger's side-effect-free translation. */
+export { walk, ACCESS_READ, ACCESS_WRITE, ACCESS_FETCH } from './memory/paging';
+export type { WalkLevel, WalkControl, WalkOk, WalkFault, TableReader } from './memory/paging';
+export { PhysPage, PAGE_SIZE } from './memory/physical';
+/** MSRs the vCPU keeps in its own state (all others belong to the platform). */
+export { MSR_TSC, MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_TSC_AUX } from './cpu/ops/execMsr';
+/** The KVM model (the uAPI a VMM uses). */
+export * as kvm from './kvm/index';
+export type { KvmRunExit, KvmRunResult } from './kvm/index';
+/** The QEMU-like VMM over the KVM model. */
+export { Vmm } from './vmm/vmm';
+export type { VmmStop } from './vmm/vmm';
+export type { VmmOptions, VmmPolicy, VmTypeName, CertificateExit } from './vmm/policy';
+export { VM_TYPE_NUMBERS } from './vmm/policy';
+export type { VmExitRecord } from './vmm/exitRecord';
+export { toJson, hex } from './vmm/exitRecord';
+/** SNP hardware and firmware, for the debugger's views and attestation checks. */
+export * as snp from './snp/index';
+export * as firmware from './firmware/index';

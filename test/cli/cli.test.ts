@@ -32,13 +32,34 @@ describe('snpdbg run', () => {
   it('prints JSON lines with --json: serial lines, then the outcome with 64-bit values as strings', () => {
     const r = snpdbg('run', 'examples/hello/hello.asm', '--json', '--memory', '1G');
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines[0]).toEqual({ type: 'serial', text: 'Hello from an snpdbg guest! Guest memory: 1024 MiB\n' });
+    expect(lines.filter((l) => l.type === 'serial')).toEqual([{ type: 'serial', text: 'Hello from an snpdbg guest! Guest memory: 1024 MiB\n' }]);
+    // Port I/O of a default VM leaves KVM as KVM_EXIT_IO; the VMM's answer to IN is recorded.
+    const exits = lines.filter((l) => l.type === 'exit');
+    expect(exits.length).toBeGreaterThan(50);
+    expect(exits[0]).toMatchObject({ seq: 1, reason: 'KVM_EXIT_IO', exit_reason: 2, ret: 0, fields: { io: { direction: 0, port: 0x3fd, size: 1, count: 1 } }, answer: { 'io.data': [0x60] } });
     const out = lines.at(-1);
     expect(out.type).toBe('outcome');
     expect(out.outcome).toBe('hlt');
     expect(out.registers.rip).toBe('0x0000000000100029');
     expect(out.registers.rflags).toMatch(/^0x[0-9a-f]{16}$/);
     expect(r.code).toBe(0);
+  });
+
+  it('runs an SNP guest that prints through the GHCB and terminates through the MSR protocol', () => {
+    const r = snpdbg('run', 'examples/snp/hello-ghcb.asm', '--vm-type', 'snp', '--json');
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.type === 'serial').map((l) => l.text).join('')).toBe('Hello from an SEV-SNP guest, through the GHCB!\n');
+    const exits = lines.filter((l) => l.type === 'exit');
+    expect(new Set(exits.map((e) => e.reason))).toEqual(new Set(['KVM_EXIT_IO', 'KVM_EXIT_SYSTEM_EVENT']));
+    expect(exits.at(-1)).toMatchObject({ reason: 'KVM_EXIT_SYSTEM_EVENT', exit_reason: 24, fields: { system_event: { type: 6, ndata: 1, data: ['0x100'] } } });
+    expect(lines.at(-1)).toMatchObject({ type: 'outcome', outcome: 'terminated', reasonSet: 0, reasonCode: 0, vmType: 'snp', protectedState: true });
+    expect(r.code).toBe(0);
+  });
+
+  it('refuses an unknown VM type, naming the option', () => {
+    const r = snpdbg('run', 'examples/hello/hello.asm', '--vm-type', 'tdx');
+    expect(r.stderr).toMatch(/--vm-type: 'tdx' is not one of default, sw-protected, sev, sev-es, snp/);
+    expect(r.code).toBe(2);
   });
 
   it('runs a gcc-built C guest (ELF) to completion', () => {

@@ -178,7 +178,7 @@ export class Cpu {
     if (this.stopOnVectors.has(f.vector) && !this.pendingFaultSkip) {
       this.pendingFault = f;
       this.pendingFaultSkip = true;
-      return { kind: 'exception', vector: f.vector, errorCode: f.errorCode, cr2: f.vector === PF_ ? (BigInt(f.cr2Hi >>> 0) << 32n) | BigInt(f.cr2Lo >>> 0) : 0n };
+      return { kind: 'exception', vector: f.vector, errorCode: f.errorCode, cr2: f.hasCr2 ? (BigInt(f.cr2Hi >>> 0) << 32n) | BigInt(f.cr2Lo >>> 0) : 0n };
     }
     this.pendingFaultSkip = false;
     let r;
