@@ -89,11 +89,10 @@ function buildCorpus() {
 }
 
 function buildPrograms() {
-  for (const f of ['flat64.asm', 'work_loop.inc', 'work_sieve.inc']) {
-    writeFileSync(path.join(outDir, f), readFileSync(path.join(benchDir, f)));
-  }
+  // The workloads themselves stay in bench/workloads; only nasm's output is a fixture.
+  const workloads = path.resolve(outDir, '../../../bench/workloads');
   for (const workload of ['loop', 'sieve']) {
-    const r = nasm(['-f', 'bin', `-DWORKLOAD=${workload}`, '-DITERS=1000', '-o', `flat64_${workload}.bin`, 'flat64.asm'], outDir);
+    const r = nasm(['-f', 'bin', `-DWORKLOAD=${workload}`, '-DITERS=1000', '-I', workloads + '/', '-o', `flat64_${workload}.bin`, path.join(workloads, 'flat64.asm')], outDir);
     if (!r.ok) throw new Error(r.stderr);
   }
   for (const name of ['program', 'macros', 'structs']) {
