@@ -9,7 +9,6 @@ import { corpusLines } from './genAsmFixtures.corpus.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const outDir = path.join(root, 'test/fixtures/asm');
-const benchDir = path.resolve(root, '../shared/bench');
 const work = mkdtempSync(path.join(tmpdir(), 'asmfix-'));
 
 /** Runs nasm; returns { ok, stderr } (stderr holds warnings even when ok). */
