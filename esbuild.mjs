@@ -1,10 +1,19 @@
-// Builds the bundles: the CLI and the benchmark now; the debug adapter, extension, webview and
-// language server join as they land.
+// Builds the bundles: the CLI, the benchmark and the debug adapter. `node esbuild.mjs` builds all; `node esbuild.mjs extension webview` only those named.
 import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
 
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
 
-await Promise.all([
-  esbuild.build({ ...common, entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js' }),
-  esbuild.build({ ...common, entryPoints: ['cli/src/bench.ts'], outfile: 'dist/bench.js' }),
-]);
+const bundles = {
+  cli: { ...common, entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js' },
+  bench: { ...common, entryPoints: ['cli/src/bench.ts'], outfile: 'dist/bench.js' },
+  // Standalone debug adapter (`node dist/debugAdapter.js`, or `--server=PORT`).
+  debugAdapter: { ...common, entryPoints: ['debug-adapter/src/main.ts'], outfile: 'dist/debugAdapter.js' },
+};
+const names = process.argv.slice(2);
+const unknown = names.filter((n) => !(n in bundles));
+if (unknown.length) throw new Error(`esbuild.mjs: unknown bundle(s) ${unknown.join(', ')}; known: ${Object.keys(bundles).join(', ')}`);
+await Promise.all((names.length ? names : Object.keys(bundles)).map((n) => esbuild.build(bundles[n])));
+// iced-x86 loads its WebAssembly from next to the bundle that requires it.
+mkdirSync('dist', { recursive: true });
+copyFileSync('node_modules/iced-x86/iced_x86_bg.wasm', 'dist/iced_x86_bg.wasm');
