@@ -39,3 +39,5 @@ export { toJson, hex } from './vmm/exitRecord';
 /** SNP hardware and firmware, for the debugger's views and attestation checks. */
 export * as snp from './snp/index';
 export * as firmware from './firmware/index';
+/** The debugger's exact call stack (Cpu.trackCalls / Cpu.callFrames). */
+export type { CallRecord } from './cpu/callTracker';

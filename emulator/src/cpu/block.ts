@@ -124,8 +124,9 @@ export function flagLiveness(insns: Insn[]): number[] {
 }
 
 /** Compiles decoded instructions into a Block. */
-export function compileBlock(insns: Insn[], rips: bigint[], gpa: number, pages: PhysPage[], loopable: boolean): Block {
+export function compileBlock(insns: Insn[], rips: bigint[], gpa: number, pages: PhysPage[], loopable: boolean, trackCalls = false): Block {
   const g = new Gen();
+  g.trackCalls = trackCalls;
   const liveOut = flagLiveness(insns);
   const n = insns.length;
   const execs: ((x: Exec, i: Insn) => void)[] = [];

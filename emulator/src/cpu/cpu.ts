@@ -5,6 +5,7 @@
 import { Block, BLOCK_FAULT, BLOCK_OK, BLOCK_STOP, BlockHelpers, CodeFetcher, compileBlock, decodeBlock, blockRuntime } from './block';
 import { EmulatorBug, GuestFault, HostExit, PF_, Restart, SoftInterrupt } from './exceptions';
 import { Exec, HookStop } from './exec';
+import type { CallRecord } from './callTracker';
 import { deliver, deliverOnce } from './interrupts';
 import { CpuState, TF } from './state';
 import type { CpuPlatform } from './platform';
@@ -62,6 +63,25 @@ export class Cpu {
     this.breakpoints.clear();
     for (const r of rips) this.breakpoints.add(r & 0xffffffffffffffffn);
     this.invalidateAll();
+  }
+
+  /**
+   * Exact call-stack tracking for the debugger (CALL/RET/interrupts/IRET); off by default so the
+   * compiled code carries no hooks. Turning it on starts from an empty stack.
+   */
+  get trackCalls(): boolean {
+    return this.x.calls.enabled;
+  }
+  set trackCalls(on: boolean) {
+    if (on === this.x.calls.enabled) return;
+    this.x.calls.enabled = on;
+    this.x.calls.reset();
+    this.invalidateAll();
+  }
+
+  /** The tracked frames, innermost last (empty unless trackCalls). */
+  get callFrames(): readonly CallRecord[] {
+    return this.x.calls.frames;
   }
 
   /** Drops all compiled code (breakpoints changed, or the caller rewrote memory). */
@@ -159,8 +179,10 @@ export class Cpu {
       const s = this.s;
       const insnLo = s.ripLo, insnHi = s.ripHi;
       s.setRip((s.getRip() + BigInt(e.len)) & 0xffffffffffffffffn);
+      const returnRip = s.getRip();
       try {
         deliverOnce(s, this.m, { vector: e.vector, errorCode: 0, hasError: false, software: e.dplChecked });
+        if (this.x.calls.enabled) this.x.calls.interrupt(s, e.vector, returnRip);
       } catch (f) {
         s.ripLo = insnLo;
         s.ripHi = insnHi;
@@ -182,8 +204,10 @@ export class Cpu {
     }
     this.pendingFaultSkip = false;
     let r;
+    const returnRip = this.s.getRip();
     try {
       r = deliver(this.s, this.m, f);
+      if (r.ok && this.x.calls.enabled) this.x.calls.interrupt(this.s, f.vector, returnRip);
     } catch (e) {
       // The host must act first (e.g. the frame lands on a page that needs converting): keep
       // the exception pending and deliver it when the vCPU runs again.
@@ -276,7 +300,7 @@ export class Cpu {
     const lastRip = rips[rips.length - 1]!;
     const pages = this.fetcher.pagesOf(rip, Number(lastRip - rip) + insns[insns.length - 1]!.len);
     const first = pages[0]!;
-    const blk = compileBlock(insns, rips, first.pfn * PAGE_SIZE + (s.ripLo & 0xfff), pages, !single && !this.breakpoints.has(rip));
+    const blk = compileBlock(insns, rips, first.pfn * PAGE_SIZE + (s.ripLo & 0xfff), pages, !single && !this.breakpoints.has(rip), this.x.calls.enabled);
     blk.bp = this.breakpoints.has(rip);
     for (const p of pages) {
       if (p.codeBlocks === null) {

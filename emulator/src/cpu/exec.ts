@@ -6,6 +6,7 @@ import { Insn, K, Operand, RIP_BASE, SEG_FS, SEG_GS } from './insn';
 import { CpuState, RSP } from './state';
 import type { Mmu } from '../memory/mmu';
 import type { CpuPlatform } from './platform';
+import { CallTracker } from './callTracker';
 
 /** Why a hook asked the run loop to stop (see Cpu.run). */
 export interface HookStop {
@@ -21,6 +22,8 @@ export class Exec {
   eaHi = 0;
   /** Set by a hook to stop the run loop after this instruction. */
   stop: HookStop | null = null;
+  /** The debugger's call-stack tracker (CALL/RET/IRET report to it while enabled). */
+  readonly calls = new CallTracker();
 
   constructor(readonly s: CpuState, readonly m: Mmu, readonly platform: CpuPlatform) {}
 

@@ -38,6 +38,8 @@ export class Gen {
   blockLen = 0;
   /** A branch used the in-function loop. */
   loopUsed = false;
+  /** Emit call-tracking hooks (the debugger's exact call stack). */
+  trackCalls = false;
 
   begin(insn: Insn, index: number, rip: bigint, liveOut: number): void {
     this.insn = insn;

@@ -88,9 +88,14 @@ defineOps({
       const tLo = sum.lo, tHi = sum.hi;
       if (i.osz !== 2 && !isCanonical(tHi)) throw new GuestFault(GP, 0);
       const s = x.s;
+      const retLo = s.ripLo, retHi = s.ripHi;
       if (i.osz === 2) x.push(s.ripLo & 0xffff, 0, 2);
       else x.push(s.ripLo, s.ripHi, 8);
       branchTo(x, tLo, tHi, i.osz);
+      if (x.calls.enabled) {
+        const callRip = (((BigInt(retHi >>> 0) << 32n) | BigInt(retLo >>> 0)) - BigInt(i.len)) & 0xffffffffffffffffn;
+        x.calls.call(s, Number(callRip & 0xffffffffn) | 0, Number(callRip >> 32n) | 0, retLo, retHi, s.ripLo, s.ripHi);
+      }
     },
   },
   ret: {
@@ -106,6 +111,7 @@ defineOps({
       add64(r[2 * RSP]!, r[2 * RSP + 1]!, size + extra, 0);
       r[2 * RSP] = sum.lo;
       r[2 * RSP + 1] = sum.hi;
+      if (x.calls.enabled) x.calls.ret(x.s);
     },
   },
   loop: { exec: loopOp(() => true), term: true, reads: 0, writes: 0 },

@@ -64,6 +64,7 @@ function iretExec(x: Exec, i: Insn): void {
   s.r[2 * RSP] = rspLo;
   s.r[2 * RSP + 1] = rspHi;
   setCpl(x, newCpl);
+  if (x.calls.enabled) x.calls.iret();
 }
 
 /**

@@ -79,6 +79,10 @@ defineOps({
       const sp = spMinus8(g);
       g.writeMem(sp, 8, { lo: String(g.nextLo), hi: String(g.nextHi) });
       setRsp(g, sp);
+      if (g.trackCalls) {
+        const t = v ?? (() => { const c = g.relTarget(op); return { lo: String(c.lo), hi: String(c.hi) }; })();
+        g.emit(`x.calls.call(s, ${g.ripLo}, ${g.ripHi}, ${g.nextLo}, ${g.nextHi}, ${t.lo}, ${t.hi});`);
+      }
       if (v) {
         g.emit(`s.ripLo = ${v.lo}; s.ripHi = ${v.hi};`);
         g.exit();
@@ -98,6 +102,7 @@ defineOps({
       const v = g.readMem({ lo: `R[${2 * RSP}]`, hi: `R[${2 * RSP + 1}]` }, 8);
       g.checkCanonical(v); // RET to a non-canonical address faults before RSP moves
       popRsp(g, extra);
+      if (g.trackCalls) g.emit('x.calls.ret(s);');
       g.emit(`s.ripLo = ${v.lo}; s.ripHi = ${v.hi};`);
       g.exit();
       g.ended = true;
