@@ -1,4 +1,4 @@
-// Builds the bundles: the CLI, the benchmark and the debug adapter. `node esbuild.mjs` builds all; `node esbuild.mjs extension webview` only those named.
+// Builds the bundles: the CLI, the benchmark, the debug adapter and the language server. `node esbuild.mjs` builds all; `node esbuild.mjs extension webview` only those named.
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
 
@@ -9,6 +9,8 @@ const bundles = {
   bench: { ...common, entryPoints: ['cli/src/bench.ts'], outfile: 'dist/bench.js' },
   // Standalone debug adapter (`node dist/debugAdapter.js`, or `--server=PORT`).
   debugAdapter: { ...common, entryPoints: ['debug-adapter/src/main.ts'], outfile: 'dist/debugAdapter.js' },
+  // Language server for snp-asm (vscode-languageclient starts it with --node-ipc; --stdio works too).
+  languageServer: { ...common, entryPoints: ['language/src/server/main.ts'], outfile: 'dist/languageServer.js', format: 'cjs' },
 };
 const names = process.argv.slice(2);
 const unknown = names.filter((n) => !(n in bundles));

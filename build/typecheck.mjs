@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-const folders = ['emulator', 'language', 'protocol', 'cli', 'debug-adapter', 'extension', 'extension/webview', 'test'];
+const folders = ['emulator', 'language', 'language/src/server', 'protocol', 'cli', 'debug-adapter', 'extension', 'extension/webview', 'test'];
 
 function hasTs(dir) {
   for (const e of readdirSync(dir)) {

@@ -5,3 +5,8 @@ export { formatListing } from './listing';
 export { tokenizeLine, type Token, type TokenKind } from './lex/tokens';
 export { parseSourceLines, type SourceStatement } from './parse/outline';
 export { mnemonics } from './encode/table';
+// For the language server (hover, completion, semantic tokens): forms, registers, size words, numbers.
+export { formsOf, type Form } from './encode/table';
+export { lookupRegister, registerNames, type Register } from './parse/registers';
+export { SIZE_KEYWORDS } from './parse/operand';
+export { parseInteger } from './lex/literals';

@@ -53,3 +53,8 @@ for (let i = 0; i < 16; i++) {
 export function lookupRegister(name: string): Register | undefined {
   return TABLE.get(name.toLowerCase());
 }
+
+/** Every register name, lower case (for editors: completion and highlighting). */
+export function registerNames(): string[] {
+  return [...TABLE.keys()];
+}
