@@ -9,11 +9,18 @@ import { vcErrorCodeFor } from '../snp/index';
 import type { CpuState } from '../cpu/state';
 
 /**
+ * MSRs KVM does not intercept for SEV-ES/SNP guests, so RDMSR/WRMSR of them run in the guest
+ * without #VC (arch/x86/kvm/svm/sev.c sev_es_init_vmcb: "Clear intercepts on selected MSRs").
+ */
+const SEV_ES_PASSTHROUGH_MSRS = new Set([0xc0000080 /* MSR_EFER */, 0x277 /* MSR_IA32_CR_PAT */]);
+
+/**
  * Raises #VC for an SEV-ES/SNP guest when the instruction is intercepted (RDMSR/WRMSR of the GHCB
  * MSR and SEV_STATUS are served by the hardware and never are). Returns normally otherwise.
  */
 export function protectedIntercept(name: InterceptName, s: CpuState): void {
   const msr = name === 'rdmsr' || name === 'wrmsr' ? s.r[2 * RCX]! >>> 0 : undefined;
+  if (msr !== undefined && SEV_ES_PASSTHROUGH_MSRS.has(msr)) return;
   const code = vcErrorCodeFor(name, { msr });
   if (code !== null) throw new GuestFault(VC, code);
 }

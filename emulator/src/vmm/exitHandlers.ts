@@ -4,7 +4,7 @@
 // requests, and the exits that end the run. The policy can make it answer otherwise.
 
 import {
-  ENOSPC, EAGAIN, EIO, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, KVM_EXIT_COCO_REQ_CERTS_ERR_GENERIC,
+  ENOSPC, EAGAIN, EFAULT, EINTR, EINVAL, EIO, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, KVM_EXIT_COCO_REQ_CERTS_ERR_GENERIC,
   KVM_EXIT_COCO_REQ_CERTS_ERR_INVALID_LEN, KVM_HC_MAP_GPA_RANGE, KVM_MAP_GPA_RANGE_ENCRYPTED, KVM_MEMORY_ATTRIBUTE_PRIVATE,
   KVM_MEMORY_EXIT_FLAG_PRIVATE, KVM_SYSTEM_EVENT_SEV_TERM,
   type KvmRunExit,
@@ -42,6 +42,12 @@ export interface Handled {
 }
 
 export function handleExit(ctx: ExitContext, exit: KvmRunExit, ret: number): Handled {
+  // QEMU kvm_cpu_exec: a failed KVM_RUN stops the VM, except -EFAULT with KVM_EXIT_MEMORY_FAULT
+  // (converted below) and -EINTR. kvm_run then still holds the previous exit: never handle it again.
+  if (ret < 0 && ret !== -EINTR && !(ret === -EFAULT && exit.reason === 'KVM_EXIT_MEMORY_FAULT')) {
+    const message = `KVM_RUN failed with ${ret} (kvm_run still holds ${exit.reason}, exit_reason ${exit.exit_reason})`;
+    return { answer: {}, summary: message, outcome: { kind: 'error', message } };
+  }
   switch (exit.reason) {
     case 'KVM_EXIT_IO': return io(ctx, exit);
     case 'KVM_EXIT_MMIO': return mmio(exit);
@@ -81,6 +87,9 @@ function mmio(exit: Extract<KvmRunExit, { reason: 'KVM_EXIT_MMIO' }>): Handled {
 
 /** Converts [gpa, gpa+size) to private or shared (QEMU kvm_convert_memory). 0 or -errno. */
 function convert(lv: LaunchedVm, gpa: bigint, size: bigint, toPrivate: boolean): number {
+  // Only guest RAM converts (QEMU: memory_region_find finds no RAM region): making anything else
+  // private fails, making it shared is ignored. QEMU then stops the VM; here the guest gets the error.
+  if (gpa < 0n || size <= 0n || gpa + size > BigInt(lv.ram.size)) return toPrivate ? -EINVAL : 0;
   const r = lv.vm.setMemoryAttributes({ address: gpa, size, attributes: toPrivate ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0n, flags: 0n });
   if (r !== 0) return r;
   // Discard the backing that is no longer used, so stale contents never come back.
