@@ -107,14 +107,18 @@ export class Cpu {
     return this.pendingFault;
   }
 
-  /** Runs at most `budget` instructions. */
-  run(budget: number): StopReason {
+  /**
+   * Runs at most `budget` instructions. A breakpoint at the starting RIP is passed when
+   * `passBreakpointAtStart` (a debugger resuming from where it stopped); a caller re-entering
+   * after handling an exit (KVM) passes false so a breakpoint there still fires.
+   */
+  run(budget: number, passBreakpointAtStart = true): StopReason {
     if (this.shutdownWhy !== null) return { kind: 'shutdown', why: this.shutdownWhy };
     const s = this.s;
     this.pauseRequested = false;
     s.icountLimit = s.icount + budget;
     const startLo = s.ripLo, startHi = s.ripHi;
-    let first = true;
+    let first = passBreakpointAtStart;
     if (this.pendingFault) {
       const f = this.pendingFault;
       this.pendingFault = null;

@@ -85,6 +85,9 @@ export class KvmVcpu {
 
   // ---- KVM_RUN ---------------------------------------------------------------------------------
 
+  /** The last KVM_RUN ended with KVM_EXIT_DEBUG (the debugger saw the vCPU stopped at RIP). */
+  private resumingFromDebug = false;
+
   /** KVM_RUN. With `budget`, at most that many instructions run before KVM_EXIT_DEBUG('budget'). */
   run(budget?: number): KvmRunResult {
     if (this.complete !== null) {
@@ -105,6 +108,10 @@ export class KvmVcpu {
     const cpu = this.cpu, s = cpu.s;
     const start = s.icount;
     let spurious = 0;
+    // Only a resume after KVM_EXIT_DEBUG passes a breakpoint at RIP: the debugger saw the vCPU
+    // stopped there. Re-entries after other exits must let a breakpoint at the resume point fire.
+    let passBreakpoint = this.resumingFromDebug;
+    this.resumingFromDebug = false;
     for (;;) {
       const used = s.icount - start + spurious;
       const left = budget === undefined ? UNLIMITED : budget - used;
@@ -114,7 +121,8 @@ export class KvmVcpu {
       const early = this.takePendingExit();
       if (early !== null) return early;
       this.platform.beginEntry();
-      const stop = this.runCpu(left);
+      const stop = this.runCpu(left, passBreakpoint);
+      passBreakpoint = false;
       const pending = this.takePendingExit();
       if (pending !== null) return pending;
       switch (stop.kind) {
@@ -153,9 +161,9 @@ export class KvmVcpu {
    * delivering an exception escapes Cpu.run; it is returned like any other exit. The exception
    * being delivered is lost (KVM would re-inject it after userspace fixed the fault).
    */
-  private runCpu(budget: number): StopReason {
+  private runCpu(budget: number, passBreakpoint: boolean): StopReason {
     try {
-      return this.cpu.run(budget);
+      return this.cpu.run(budget, passBreakpoint);
     } catch (e) {
       if (!(e instanceof HostExit)) throw e;
       this.vm.log.push(`vcpu ${this.id}: exit during exception delivery; the event is dropped`);
@@ -199,6 +207,7 @@ export class KvmVcpu {
   }
 
   private debugExit(why: KvmExitDebug['debug']['why'], detail?: unknown): KvmRunResult {
+    this.resumingFromDebug = true;
     return this.exitWith({ reason: 'KVM_EXIT_DEBUG', exit_reason: 4, debug: detail === undefined ? { why } : { why, detail } }, 0);
   }
 
