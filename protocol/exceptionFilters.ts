@@ -34,5 +34,5 @@ export const EXCEPTION_FILTERS: readonly ExceptionFilterInfo[] = [
   kvmExit('kvm-exit-io', 'KVM_EXIT_IO', 'port == 0x3f8', 'port I/O'),
   kvmExit('kvm-exit-mmio', 'KVM_EXIT_MMIO', 'physAddr >= 0xfee00000', 'MMIO'),
   kvmExit('kvm-exit-system-event', 'KVM_EXIT_SYSTEM_EVENT', 'type == 6', 'e.g. SEV_TERM'),
-  kvmExit('kvm-exit-shutdown', 'KVM_EXIT_SHUTDOWN', 'true', 'triple fault'),
+  kvmExit('kvm-exit-shutdown', 'KVM_EXIT_SHUTDOWN', 'rip >= 0x100000', 'triple fault'),
 ];

@@ -1,6 +1,7 @@
 // Adapter benchmark: launch-to-stopped and the step round trip (request -> stopped event, and with
 // the stack/scopes/registers refresh VS Code does after every stop), against the in-process
-// adapter over TCP. Targets: step under 2 ms median, launch under 300 ms.
+// adapter over TCP, on the plain VM and on the SNP/KVM target. Targets: step under 2 ms median,
+// launch under 300 ms.
 //   esbuild test/adapter/bench.ts --bundle --platform=node --outfile=test/.tmp/adapterBench.js && node test/.tmp/adapterBench.js
 
 import { existsSync } from 'node:fs';
@@ -14,6 +15,7 @@ const BASIC = path.join(ROOT, 'test/guests/basic.asm');
 const SPIN = path.join(ROOT, 'test/guests/spin.asm');
 const ELF = path.join(ROOT, 'test/fixtures/elf/hello-O0.elf');
 const C_HELLO = path.join(ROOT, 'examples/c-hello/hello.c');
+const SNP_CERTS = path.join(ROOT, 'test/guests/snp-certs.asm');
 
 /** Median, 90th percentile and minimum; `first` is the cold run (nothing compiled or cached yet). */
 function stats(ms: number[]): string {
@@ -32,7 +34,7 @@ async function client(port: number): Promise<DebugClient> {
 }
 
 /** initialize -> launch -> (breakpoints) -> configurationDone -> first stopped event. */
-async function launchToStopped(port: number, args: Record<string, unknown>, bp?: DebugProtocol.SetBreakpointsArguments): Promise<[number, DebugClient]> {
+async function launchToStopped(port: number, args: Record<string, unknown>, bp?: DebugProtocol.SetBreakpointsArguments, filters?: string[]): Promise<[number, DebugClient]> {
   const dc = await client(port);
   const t0 = performance.now();
   const stopped = dc.waitForEvent('stopped');
@@ -41,6 +43,7 @@ async function launchToStopped(port: number, args: Record<string, unknown>, bp?:
   await dc.launchRequest(args as DebugProtocol.LaunchRequestArguments);
   await initialized;
   if (bp) await dc.setBreakpointsRequest(bp);
+  if (filters) await dc.setExceptionBreakpointsRequest({ filters });
   await dc.configurationDoneRequest();
   await stopped;
   return [performance.now() - t0, dc];
@@ -63,21 +66,22 @@ async function coldProcessLaunch(bundle: string): Promise<number> {
   return ms;
 }
 
-async function refresh(dc: DebugClient): Promise<void> {
+/** What VS Code asks after a stop: threads, the stack, scopes and the first (expanded) scope; `all`: every scope. */
+async function refresh(dc: DebugClient, all = false): Promise<void> {
   await dc.threadsRequest();
   const st = await dc.stackTraceRequest({ threadId: 1, levels: 20 });
   const scopes = await dc.scopesRequest({ frameId: st.body.stackFrames[0]!.id });
-  await dc.variablesRequest({ variablesReference: scopes.body.scopes[0]!.variablesReference });
+  for (const s of all ? scopes.body.scopes : scopes.body.scopes.slice(0, 1)) await dc.variablesRequest({ variablesReference: s.variablesReference });
 }
 
-async function steps(dc: DebugClient, n: number, granularity: DebugProtocol.SteppingGranularity, withRefresh: boolean): Promise<number[]> {
+async function steps(dc: DebugClient, n: number, granularity: DebugProtocol.SteppingGranularity, withRefresh: boolean | 'all'): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
     const stopped = dc.waitForEvent('stopped');
     await dc.nextRequest({ threadId: 1, granularity });
     await stopped;
-    if (withRefresh) await refresh(dc);
+    if (withRefresh) await refresh(dc, withRefresh === 'all');
     out.push(performance.now() - t0);
   }
   return out;
@@ -104,12 +108,28 @@ async function main(): Promise<void> {
     for (let i = 0; i < 5; i++) cold.push(await coldProcessLaunch(bundle));
     console.log(`launch-to-stopped  new adapter process (stdio), basic:   ${stats(cold)}`);
   }
-  const [, dc] = await launchToStopped(port, { program: SPIN, vmType: 'default', stopOnEntry: true });
-  await steps(dc, 20, 'instruction', false); // warm-up
-  console.log(`step round trip    instruction next -> stopped:          ${stats(await steps(dc, 300, 'instruction', false))}`);
-  console.log(`step round trip    line next -> stopped:                 ${stats(await steps(dc, 300, 'line', false))}`);
-  console.log(`step + UI refresh  next + threads/stack/scopes/registers: ${stats(await steps(dc, 300, 'line', true))}`);
-  await dc.stop();
+  const snpEntry: number[] = [];
+  const snpCoco: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const [ms, dc] = await launchToStopped(port, { program: SNP_CERTS, vmType: 'snp', stopOnEntry: true });
+    snpEntry.push(ms);
+    await dc.stop();
+    const [cms, cdc] = await launchToStopped(port, { program: SNP_CERTS, vmType: 'snp' }, undefined, ['kvm-exit-coco']);
+    snpCoco.push(cms);
+    await cdc.stop();
+  }
+  console.log(`launch-to-stopped  SNP snp-certs.asm (SNP launch, entry): ${stats(snpEntry)}`);
+  console.log(`launch-to-stopped  SNP snp-certs.asm to KVM_EXIT_COCO:    ${stats(snpCoco)}`);
+  for (const vmType of ['default', 'snp']) {
+    const [, dc] = await launchToStopped(port, { program: SPIN, vmType, stopOnEntry: true });
+    await steps(dc, 20, 'instruction', false); // warm-up
+    const tag = vmType === 'snp' ? 'SNP  ' : 'plain';
+    console.log(`step round trip    ${tag} instruction next -> stopped:    ${stats(await steps(dc, 300, 'instruction', false))}`);
+    console.log(`step round trip    ${tag} line next -> stopped:           ${stats(await steps(dc, 300, 'line', false))}`);
+    console.log(`step + UI refresh  ${tag} next + stack/scopes/registers:  ${stats(await steps(dc, 300, 'line', true))}`);
+    if (vmType === 'snp') console.log(`step + UI refresh  SNP   next + every scope expanded:    ${stats(await steps(dc, 300, 'line', 'all'))}`);
+    await dc.stop();
+  }
   await stopServer(server);
 }
 

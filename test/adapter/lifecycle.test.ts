@@ -1,5 +1,5 @@
 // Launch and lifecycle of the debug adapter: argument validation that names the bad field, the
-// vmType refusal, the configurationDone gate, stopOnEntry, serial output, terminate, restart,
+// KVM VM types, the configurationDone gate, stopOnEntry, serial output, terminate, restart,
 // disconnect, assembly errors, and survival of requests in any order.
 
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -37,10 +37,15 @@ describe('launch', () => {
     expect(await launchError({ program: guest('basic.asm'), vmType: 'default', vmm: { psc: 'maybe' } })).toMatch(/'vmm\.psc'/);
   });
 
-  it('refuses VM types that need the VMM target, naming vmType (the default is snp)', async () => {
-    expect(await launchError({ program: guest('basic.asm') })).toMatch(/vmType 'snp'.*"vmType": "default"/);
+  it('launches KVM VM types through the VMM (the default is snp) and names a bad certificates file', async () => {
+    const stop = await launchToStop(dc, { program: guest('snp-events.asm'), stopOnEntry: true });
+    expect(stop.reason).toBe('entry');
+    const scopes = await dc.scopesRequest({ frameId: 1 });
+    expect(scopes.body.scopes.map((s) => s.name)).toEqual(['Registers', 'SNP', 'RMP', 'KVM exit', 'VM']);
+    const vm = await dc.variablesRequest({ variablesReference: scopes.body.scopes[4]!.variablesReference });
+    expect(vm.body.variables.find((v) => v.name === 'type')?.value).toBe('KVM_X86_SNP_VM (4)');
     dc = await connect();
-    expect(await launchError({ program: guest('basic.asm'), vmType: 'sev-es' })).toMatch(/vmType 'sev-es'/);
+    expect(await launchError({ program: guest('snp-events.asm'), certificates: 'no/such/certs.bin' })).toMatch(/'certificates': cannot read .*certs\.bin \(ENOENT\)/);
   });
 
   it('reports assembly errors with file:line in the failed response and the Debug Console', async () => {

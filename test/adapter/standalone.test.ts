@@ -51,6 +51,28 @@ describe('standalone adapter', () => {
     }
   });
 
+  it('runs an SNP guest through the VMM target (stdio)', async () => {
+    const dc = new DebugClient('node', BUNDLE, 'snp', { cwd: ROOT });
+    await dc.start();
+    try {
+      const stdout = collectOutput(dc);
+      const initialized = dc.waitForEvent('initialized');
+      await dc.initializeRequest();
+      await dc.launchRequest({ program: path.join(ROOT, 'examples/snp/hello-ghcb.asm'), vmType: 'snp' } as DebugProtocol.LaunchRequestArguments);
+      await initialized;
+      await dc.setExceptionBreakpointsRequest({ filters: ['kvm-exit-system-event'] });
+      const stopped = dc.waitForEvent('stopped');
+      await dc.configurationDoneRequest();
+      expect(((await stopped) as DebugProtocol.StoppedEvent).body.description).toBe('KVM_EXIT_SYSTEM_EVENT SEV_TERM set 0 code 0 (msr 0x100)');
+      const exited = dc.waitForEvent('exited');
+      await dc.continueRequest({ threadId: 1 });
+      expect(((await exited) as DebugProtocol.ExitedEvent).body.exitCode).toBe(0);
+      expect(stdout.text()).toBe('Hello from an SEV-SNP guest, through the GHCB!\n');
+    } finally {
+      await dc.stop();
+    }
+  });
+
   let server: ChildProcess | null = null;
   afterAll(() => {
     server?.kill();

@@ -52,6 +52,16 @@ function present(ctx: SessionContext, src: string, r: EvalResult, frameId: numbe
   return body;
 }
 
+/** A function whose result the target can decode (`rmp(gpa)`): the summary and decoded children. */
+function explain(ctx: SessionContext, node: Extract<Node, { k: 'call' }>, frameId: number | undefined, body: DebugProtocol.EvaluateResponse['body']): void {
+  const l = ctx.requireLoaded();
+  const env = ctx.evalEnv(frameId);
+  const x = l.target.explainCall(node.fn, node.args.map((a) => evaluateNode(a, env).value));
+  if (!x) return;
+  body.result = `${body.result} [${x.summary}]`;
+  body.variablesReference = ctx.vars.add(() => x.children);
+}
+
 export const evaluateHandlers: HandlerTable = {
   evaluate(ctx: SessionContext, args: DebugProtocol.EvaluateArguments): DebugProtocol.EvaluateResponse['body'] {
     ctx.requireStopped();
@@ -59,7 +69,9 @@ export const evaluateHandlers: HandlerTable = {
     if (node.k === 'assign' && args.context !== 'repl') throw silentError(ErrorCode.Expression, 'assignments are only evaluated in the Debug Console');
     const r = run(ctx, args.expression, node, args.frameId, args.context === 'repl');
     if (args.context === 'clipboard') return { result: hexValue(r.value, r.size), variablesReference: 0 };
-    return present(ctx, args.expression, r, args.frameId, args.format?.hex ?? true);
+    const body = present(ctx, args.expression, r, args.frameId, args.format?.hex ?? true);
+    if (node.k === 'call') explain(ctx, node, args.frameId, body);
+    return body;
   },
 
   setExpression(ctx: SessionContext, args: DebugProtocol.SetExpressionArguments): DebugProtocol.SetExpressionResponse['body'] {
@@ -94,6 +106,7 @@ export const evaluateHandlers: HandlerTable = {
     for (const k of [...Object.keys(SIZE_KEYWORDS), 'rel']) offer(k, 'keyword');
     if (l) {
       for (const f of l.target.functionNames) offer(f, 'function');
+      for (const n of l.target.expressionNames) offer(n, 'field');
       for (const s of l.symbols.names()) offer(s, 'variable');
     }
     return { targets: items };

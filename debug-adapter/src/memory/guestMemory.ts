@@ -28,11 +28,14 @@ export class GuestMemory {
     return t.ok ? { ...t, gpa: t.gpa + (gva & (PAGE - 1n)) } : t;
   }
 
-  /** The GPA behind `address` in `space`, or null when unmapped. */
-  private gpaOf(space: MemSpace, address: bigint): bigint | null {
-    if (space === 'gpa') return address;
+  /**
+   * The GPA behind `address` in `space` with the C-bit of its mapping (undefined for GPAs: the
+   * memory attributes decide), or null when unmapped.
+   */
+  private gpaOf(space: MemSpace, address: bigint): { gpa: bigint; cbit?: boolean } | null {
+    if (space === 'gpa') return { gpa: address };
     const t = this.translate(address);
-    return t.ok ? t.gpa : null;
+    return t.ok ? { gpa: t.gpa, cbit: t.cbit } : null;
   }
 
   /** Reads `length` bytes; `readable` counts the leading bytes that could be read. */
@@ -42,9 +45,9 @@ export class GuestMemory {
     while (done < length) {
       const at = (address + BigInt(done)) & M64;
       const chunk = Math.min(length - done, Number(PAGE - (at & (PAGE - 1n))));
-      const gpa = this.gpaOf(space, at);
-      if (gpa === null) break;
-      const n = this.target.readPhysical(gpa, bytes.subarray(done, done + chunk));
+      const p = this.gpaOf(space, at);
+      if (p === null) break;
+      const n = this.target.readPhysical(p.gpa, bytes.subarray(done, done + chunk), p.cbit);
       done += n;
       if (n < chunk) break;
     }
@@ -57,8 +60,8 @@ export class GuestMemory {
     const probe = new Uint8Array(1);
     while (run < max) {
       const at = (address + BigInt(run)) & M64;
-      const gpa = this.gpaOf(space, at);
-      if (gpa !== null && this.target.readPhysical(gpa, probe) === 1) break;
+      const p = this.gpaOf(space, at);
+      if (p !== null && this.target.readPhysical(p.gpa, probe, p.cbit) === 1) break;
       run += Math.min(max - run, Number(PAGE - (at & (PAGE - 1n))));
     }
     return run;
@@ -70,9 +73,9 @@ export class GuestMemory {
     while (done < data.length) {
       const at = (address + BigInt(done)) & M64;
       const chunk = Math.min(data.length - done, Number(PAGE - (at & (PAGE - 1n))));
-      const gpa = this.gpaOf(space, at);
-      if (gpa === null) break;
-      const n = this.target.writePhysical(gpa, data.subarray(done, done + chunk));
+      const p = this.gpaOf(space, at);
+      if (p === null) break;
+      const n = this.target.writePhysical(p.gpa, data.subarray(done, done + chunk), p.cbit);
       done += n;
       if (n < chunk) break;
     }

@@ -95,7 +95,7 @@ export class RunControl implements Runner {
   runSlice(vmExit: boolean): SliceResult {
     const t0 = performance.now();
     const budget = this.budget;
-    const stop = this.host.target.run(budget);
+    const stop = this.host.target.run(budget, vmExit);
     const ms = performance.now() - t0;
     if (stop.kind === 'budget' && ms > 0.2) {
       this.budget = Math.max(MIN_BUDGET, Math.min(MAX_BUDGET, Math.round((budget * (SLICE_MS / 2)) / ms)));

@@ -1,6 +1,6 @@
-// What the adapter needs from the machine it debugs. A PlainTarget wraps the plain VM today; the
-// VMM-backed target (KVM exits, SNP scopes and filters) implements the same interface, so the
-// DAP handlers never learn which one they drive.
+// What the adapter needs from the machine it debugs. A PlainTarget wraps the plain VM; the
+// SnpTarget drives the KVM model through the VMM (KVM exits, SNP scopes and filters) behind the
+// same interface, so the DAP handlers never learn which one they drive.
 
 import type { CpuState, GuestImage } from '../../../emulator/src/index';
 import type { ExceptionFilterId } from '../../../protocol/exceptionFilters';
@@ -98,9 +98,17 @@ export interface DebugTarget {
   readonly icount: number;
   /** Exception filters this target can stop on. */
   readonly exceptionFilters: readonly ExceptionFilterId[];
+  /**
+   * The vCPU's register state is out of a VMM's reach (SEV-ES/SNP once launched): the debugger
+   * still shows it from the emulator, marked as protected.
+   */
+  readonly stateProtected: boolean;
 
-  /** Runs at most `budget` instructions. */
-  run(budget: number): TargetStop;
+  /**
+   * Runs at most `budget` instructions. With `everyVmExit` each VM exit is reported as an event
+   * (continue to next VM exit); otherwise a target may report only those a filter wants.
+   */
+  run(budget: number, everyVmExit?: boolean): TargetStop;
   /** Executes exactly one instruction (a breakpoint at RIP is passed). */
   step(): TargetStop;
   setCodeBreakpoints(gvas: Iterable<bigint>): void;
@@ -118,10 +126,14 @@ export interface DebugTarget {
   /** GVA -> GPA under the current CR3, without faults or accessed-bit updates. */
   translate(gva: bigint): Translation;
   pageWalk(gva: bigint): SnpPageWalkResponse;
-  /** Copies guest-physical bytes; returns how many leading bytes were readable (RAM). */
-  readPhysical(gpa: bigint, out: Uint8Array): number;
-  /** Writes guest-physical bytes (RAM only); returns how many were written. */
-  writePhysical(gpa: bigint, data: Uint8Array): number;
+  /**
+   * Copies guest-physical bytes; returns how many leading bytes were readable (RAM). `cbit` is the
+   * C-bit of the guest mapping the access came through (private or shared backing on SNP);
+   * without it the GPA's memory attributes decide.
+   */
+  readPhysical(gpa: bigint, out: Uint8Array, cbit?: boolean): number;
+  /** Writes guest-physical bytes (RAM only); returns how many were written. `cbit` as for readPhysical. */
+  writePhysical(gpa: bigint, data: Uint8Array, cbit?: boolean): number;
   /** The host's view of guest-physical bytes (ciphertext for private pages). */
   hostView(gpa: bigint, out: Uint8Array): { readable: number; pages: { gpa: bigint; private: boolean; encrypted: boolean }[] };
   memoryMap(): MemoryMapRange[];
@@ -131,8 +143,12 @@ export interface DebugTarget {
   scopes(): TargetScope[];
   /** Functions for expressions (`msr(…)`, `rmp(…)`). */
   callFunction(name: string, args: bigint[]): bigint | undefined;
+  /** A decoded view of a function's result for the Debug Console (`rmp(gpa)`); undefined: none. */
+  explainCall(name: string, args: bigint[]): { summary: string; children: VarNode[] } | undefined;
   /** Function names for completions. */
   readonly functionNames: readonly string[];
+  /** Names lookupName knows, for completions (`ghcb.rax`...). */
+  readonly expressionNames: readonly string[];
   /** Names the target resolves in expressions (GHCB fields...), before symbols. */
   lookupName(name: string): bigint | undefined;
   /** Handles a target-specific custom request; undefined when it has none of that name. */

@@ -26,6 +26,8 @@ export class PlainTarget implements DebugTarget {
   readonly vmType = 'default' as const;
   readonly exceptionFilters: readonly ExceptionFilterId[] = ['guest-exception'];
   readonly functionNames = ['msr', 'gpa'] as const;
+  readonly stateProtected = false;
+  readonly expressionNames: readonly string[] = [];
   private serial: number[] = [];
   private haltedWhy: string | null = null;
   private haltedExit = 0;
@@ -206,6 +208,10 @@ export class PlainTarget implements DebugTarget {
   }
 
   lookupName(): bigint | undefined {
+    return undefined;
+  }
+
+  explainCall(): undefined {
     return undefined;
   }
 

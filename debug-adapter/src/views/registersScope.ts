@@ -20,6 +20,9 @@ export interface RegisterView {
   changed(): void;
 }
 
+/** The type shown on registers a VMM could not read (protected guest state). */
+export const PROTECTED = 'protected: encrypted VMSA state, shown from the emulator (KVM_GET_REGS would fail)';
+
 /** Values below this are counts and flags far more often than pointers (page 0 is rarely used). */
 const MIN_POINTER = 0x1000n;
 
@@ -50,6 +53,8 @@ function registerNode(v: RegisterView, name: string): VarNode {
   const outer = v.frame.index > 0 && (name === 'rip' || name === 'rsp');
   const value = outer ? (name === 'rip' ? v.frame.pc : v.frame.sp) : def.get(v.target);
   const node: VarNode = { name, value: hexValue(value, def.size), evaluateName: name, raw: { value, size: def.size } };
+  // SEV-ES/SNP: the state lives in the encrypted VMSA; only the emulator can show it.
+  if (v.target.stateProtected) node.type = PROTECTED;
   if (def.fields) {
     const fields = def.fields;
     const flags = setFlagNames(value, fields);

@@ -215,6 +215,11 @@ export class SnpFirmware {
     };
   }
 
+  /** The last message sequence number used with each VMPCK (0..3) of a guest, for debuggers (a copy). */
+  messageSeqnos(handle: number): bigint[] | null {
+    return this.guests.get(handle)?.msgSeqno.slice() ?? null;
+  }
+
   /** SNP_DECOMMISSION: the guest context is destroyed; its handle becomes invalid. */
   decommission(handle: number): FwResult {
     if (!this.guests.delete(handle)) return { status: SEV_RET_INVALID_GUEST, reason: `no guest with handle ${handle}` };

@@ -10,7 +10,7 @@ import type { CpuPlatform, InterceptName } from '../cpu/platform';
 import { RAX, RBX, RCX, RDX, RSI, EFER_LMA } from '../cpu/state';
 import { ACCESS_FETCH, ACCESS_WALK, ACCESS_WRITE } from '../memory/paging';
 import type { PhysPage } from '../memory/physical';
-import { sevStatus, SVM_EXIT_NPF } from '../snp/index';
+import { npfErrorCode, PFERR_GUEST_VMPL, sevStatus, SVM_EXIT_NPF, SVM_EXIT_PAGE_NOT_VALIDATED } from '../snp/index';
 import { handleVmgexit } from './sev/index';
 import { EFAULT, KVM_EXIT_IO_IN, KVM_EXIT_IO_OUT, KVM_MEMORY_EXIT_FLAG_PRIVATE } from './constants';
 import { emulateHypercall, hypercallCompletionValue } from './hypercall';
@@ -34,6 +34,21 @@ export interface PendingExit {
 /** HostExit payloads this platform throws. */
 export type KvmHostExit = { kind: 'kvm' } | { kind: 'spurious'; why: string };
 
+/** An RMP fault a guest access took, as the debugger shows it (APM Vol. 2 §15.36.10). */
+export interface RmpFaultInfo {
+  /** #VC PAGE_NOT_VALIDATED in the guest, or a nested page fault KVM treats as spurious (the guest retries). */
+  kind: 'vc' | 'npf';
+  /** Guest-physical page of the access. */
+  gpa: bigint;
+  /** #VC error code (0x404), or the NPF EXITINFO1 with its PFERR_GUEST_* bits. */
+  errorCode: bigint;
+  /** Which RMP check failed (rmpAccess RmpFaultReason, or KVM's note); 'not-validated' for #VC. */
+  reason: string;
+  write: boolean;
+  fetch: boolean;
+  cbit: boolean;
+}
+
 export function memoryFaultExit(gfn: number, isPrivate: boolean): KvmExitMemoryFault {
   return { reason: 'KVM_EXIT_MEMORY_FAULT', exit_reason: 39,
     memory_fault: { flags: isPrivate ? KVM_MEMORY_EXIT_FLAG_PRIVATE : 0n, gpa: BigInt(gfn) * 4096n, size: 4096n } };
@@ -45,6 +60,19 @@ export class KvmPlatform implements CpuPlatform {
   private readonly mmio = new MmioReplay();
   /** An IN waiting for (or holding) the VMM's data: keyed by the RIP after it, port and size. */
   private pendingIn: { rip: bigint; port: number; size: number; value: number | null } | null = null;
+  /**
+   * Debugger hook, asked at every VMGEXIT before KVM handles it (RIP = the VMGEXIT): true stops
+   * the vCPU there with KVM_EXIT_DEBUG 'vmgexit' and nothing handled; the VMGEXIT runs on resume
+   * (the hook must answer false for it then).
+   */
+  debugVmgexit: ((rip: bigint) => boolean) | null = null;
+  /**
+   * Debugger hook, asked at every nested RMP fault KVM would let the guest retry: true stops the
+   * vCPU with KVM_EXIT_DEBUG 'rmp-fault' (RIP = the faulting instruction) instead of retrying.
+   */
+  debugRmpFault: ((fault: RmpFaultInfo) => boolean) | null = null;
+  /** The last RMP fault a guest access took (for the debugger's views; never cleared). */
+  lastRmpFault: RmpFaultInfo | null = null;
 
   constructor(private readonly vcpu: KvmVcpu) {}
 
@@ -75,12 +103,30 @@ export class KvmPlatform implements CpuPlatform {
     switch (r.kind) {
       case 'ram': return r.page;
       case 'mmio': return null;
-      case 'vc': throw new GuestFault(VC, r.errorCode);
-      case 'spurious': throw new HostExit({ kind: 'spurious', why: r.why } satisfies KvmHostExit);
+      case 'vc':
+        if (r.errorCode === SVM_EXIT_PAGE_NOT_VALIDATED) this.rmpFault('vc', pfn, cbit, access, BigInt(r.errorCode), 'not-validated');
+        throw new GuestFault(VC, r.errorCode);
+      case 'spurious': {
+        const f = this.rmpFault('npf', pfn, cbit, access, 0n, r.why);
+        if (this.debugRmpFault?.(f)) {
+          this.exitToUser({ reason: 'KVM_EXIT_DEBUG', exit_reason: 4, debug: { why: 'rmp-fault', detail: f } }, null);
+          throw new HostExit({ kind: 'kvm' } satisfies KvmHostExit);
+        }
+        throw new HostExit({ kind: 'spurious', why: r.why } satisfies KvmHostExit);
+      }
       case 'memfault':
         this.exitToUser(memoryFaultExit(pfn, r.private), null, -EFAULT);
         throw new HostExit({ kind: 'kvm' } satisfies KvmHostExit);
     }
+  }
+
+  /** Records an RMP fault for the debugger (the NPF error code as rmpAccess.npfErrorCode builds it). */
+  private rmpFault(kind: RmpFaultInfo['kind'], gfn: number, cbit: boolean, access: number, errorCode: bigint, reason: string): RmpFaultInfo {
+    const a = { write: access === ACCESS_WRITE, fetch: access === ACCESS_FETCH, walk: access === ACCESS_WALK, private: cbit };
+    const code = kind === 'vc' ? errorCode : npfErrorCode(a, reason === 'vmpl' ? PFERR_GUEST_VMPL : 0n);
+    const f: RmpFaultInfo = { kind, gpa: BigInt(gfn) * 4096n, errorCode: code, reason, write: a.write, fetch: a.fetch, cbit };
+    this.lastRmpFault = f;
+    return f;
   }
 
   mmioRead(gpa: number, size: number): number {
@@ -110,8 +156,16 @@ export class KvmPlatform implements CpuPlatform {
 
   // ---- instructions -------------------------------------------------------------------------------
 
-  intercept(name: InterceptName, x: Exec): boolean {
+  intercept(name: InterceptName, x: Exec, i: Insn): boolean {
     if (this.vcpu.vm.hasProtectedState) protectedIntercept(name, x.s);
+    if (name === 'vmgexit' && this.debugVmgexit?.(x.insnRip(i))) {
+      // Stop at the VMGEXIT itself: not retired (the block adds it to icount after this returns).
+      x.rewind(i);
+      x.s.icount--;
+      this.exitToUser({ reason: 'KVM_EXIT_DEBUG', exit_reason: 4, debug: { why: 'vmgexit' } }, null);
+      x.stop = { hook: 'kvm' };
+      return true;
+    }
     return false;
   }
 

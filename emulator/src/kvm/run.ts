@@ -102,7 +102,7 @@ export interface KvmExitApResetHold {
 export interface KvmExitDebug {
   reason: 'KVM_EXIT_DEBUG';
   exit_reason: 4;
-  debug: { why: 'breakpoint' | 'watch' | 'step' | 'pause' | 'budget' | 'exception'; detail?: unknown };
+  debug: { why: 'breakpoint' | 'watch' | 'step' | 'pause' | 'budget' | 'exception' | 'vmgexit' | 'rmp-fault'; detail?: unknown };
 }
 
 export type KvmRunExit = KvmExitUnknown | KvmExitIo | KvmExitHypercall | KvmExitHlt | KvmExitMmio | KvmExitShutdown |
