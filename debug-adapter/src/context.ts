@@ -15,7 +15,7 @@ import type { GuestMemory } from './memory/guestMemory';
 import type { RunControl } from './run/runControl';
 import type { StopInfo } from './run/runTypes';
 import type { SourceMap } from './sourceMap';
-import { scanCallFrames, type CallFrame } from './stack/callFrames';
+import { trackedCallFrames, type CallFrame } from './stack/callFrames';
 import type { SymbolTable } from './symbols';
 import type { DebugTarget } from './target/debugTarget';
 import type { ResolvedLaunchArguments } from '../../protocol/launchConfig';
@@ -128,7 +128,7 @@ export class SessionContext {
     const l = this.requireStopped();
     if (!this.framesCache) {
       const cpu = l.target.cpu;
-      this.framesCache = scanCallFrames(l.memory, l.target.image, l.symbols, cpu.getRip(), cpu.getReg(4));
+      this.framesCache = trackedCallFrames(l.target.callRecords(), l.symbols, cpu.getRip(), cpu.getReg(4));
     }
     return this.framesCache;
   }

@@ -12,7 +12,7 @@ import { RunControl } from './run/runControl';
 import type { RunHost, StopInfo } from './run/runTypes';
 import { SourceMap } from './sourceMap';
 import { prologueEnd } from './prologue';
-import { scanCallFrames } from './stack/callFrames';
+import { trackedCallFrames } from './stack/callFrames';
 import { SymbolTable } from './symbols';
 import { createTarget } from './target/createTarget';
 import { codeBreakpointToDap } from './handlers/breakpointViews';
@@ -54,7 +54,7 @@ function runHost(ctx: SessionContext, parts: Omit<Loaded, 'run' | 'insnMap'>): R
     logVmExits: parts.args.logVmExits,
     evalEnv: (fields) => ctx.evalEnv(undefined, false, fields),
     skipPrologue: (pc) => prologueEnd(parts, pc),
-    callFrames: () => scanCallFrames(parts.memory, parts.target.image, parts.symbols, parts.target.cpu.getRip(), parts.target.cpu.getReg(4)),
+    callFrames: () => trackedCallFrames(parts.target.callRecords(), parts.symbols, parts.target.cpu.getRip(), parts.target.cpu.getReg(4)),
     stopped: (info) => sendStopped(ctx, info),
     terminated: (description, exitCode) => {
       sendOutput(ctx, 'console', description + '\n');

@@ -2,7 +2,7 @@
 // SnpTarget drives the KVM model through the VMM (KVM exits, SNP scopes and filters) behind the
 // same interface, so the DAP handlers never learn which one they drive.
 
-import type { CpuState, GuestImage } from '../../../emulator/src/index';
+import type { CpuState, CallRecord, GuestImage } from '../../../emulator/src/index';
 import type { ExceptionFilterId } from '../../../protocol/exceptionFilters';
 import type { VmType } from '../../../protocol/launchConfig';
 import type { MemoryMapRange, SnpPageWalkResponse, VmExitRecord } from '../../../protocol/customRequests';
@@ -91,6 +91,8 @@ export interface DebugTarget {
   readonly image: GuestImage;
   /** The vCPU's architectural registers (read and written in place by the adapter). */
   readonly cpu: CpuState;
+  /** The vCPU's exact call stack (CALL/RET/interrupt tracking), innermost last. */
+  callRecords(): readonly CallRecord[];
   readonly memorySize: number;
   /** C-bit position in page-table entries (0: no memory encryption). */
   readonly cbitPosition: number;

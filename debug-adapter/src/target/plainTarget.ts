@@ -35,6 +35,7 @@ export class PlainTarget implements DebugTarget {
   private readonly tables: TablePageSource;
 
   private constructor(readonly image: GuestImage, private readonly m: Machine) {
+    m.cpu.trackCalls = true; // the call stack comes from the vCPU's CALL/RET tracking
     this.tables = (pfn) => {
       if (pfn < 0 || pfn * PAGE >= m.phys.size) return null;
       const bytes = new Uint8Array(PAGE);
@@ -51,6 +52,10 @@ export class PlainTarget implements DebugTarget {
     if (err) return err;
     target = new PlainTarget(image, m);
     return target;
+  }
+
+  callRecords() {
+    return this.m.cpu.callFrames;
   }
 
   get cpu() {

@@ -46,6 +46,7 @@ export class SnpTarget implements DebugTarget {
 
   private constructor(readonly vmType: VmType, readonly image: GuestImage, readonly vmm: Vmm, private readonly logExits: boolean) {
     this.exceptionFilters = filtersFor(vmType);
+    vmm.cpu.trackCalls = true; // the call stack comes from the vCPU's CALL/RET tracking
     this.tables = tableSource(vmm.vm);
     vmm.stopAtExit = (exit) => {
       const id = EXIT_FILTERS[exit.reason];
@@ -69,6 +70,10 @@ export class SnpTarget implements DebugTarget {
   get vm() {
     return this.vmm.vm;
   }
+  callRecords() {
+    return this.vmm.cpu.callFrames;
+  }
+
   get cpu() {
     return this.vmm.cpu.s;
   }
