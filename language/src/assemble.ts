@@ -4,11 +4,13 @@ import { DiagnosticSink } from './diagnostics';
 import { Preprocessor } from './preproc/preprocessor';
 import { buildStatements, type SymbolDef } from './asm/program';
 import { Assembler } from './asm/assembler';
+import { startRun } from './cache/lineCache';
 
 /** Assembles nasm-syntax source into a flat binary like `nasm -f bin`. Never throws. */
 export function assemble(source: string, options: AssembleOptions): AssembleResult {
   const diag = new DiagnosticSink();
   try {
+    startRun();
     const pp = new Preprocessor(
       { path: options.path, readFile: options.readFile, includePaths: options.includePaths ?? [], defines: options.defines ?? {} },
       diag,

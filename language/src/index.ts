@@ -10,3 +10,5 @@ export { formsOf, type Form } from './encode/table';
 export { lookupRegister, registerNames, type Register } from './parse/registers';
 export { SIZE_KEYWORDS } from './parse/operand';
 export { parseInteger } from './lex/literals';
+// Cross-run caches (results never depend on them): give the memory back, or read their counters.
+export { clearAssemblerCaches, assemblerCacheStats, type AssemblerCacheStats } from './cache/caches';

@@ -3,9 +3,9 @@
 import { ABS } from './eval';
 import type { Expr } from '../parse/expr';
 import type { Body } from '../parse/statement';
-import type { Stmt, SymbolDef } from './program';
+import type { Stmt } from './program';
 import { AsmState } from './state';
-import { encodeBody, keyStillValid, memoKey, type Outcome, type OutcomeContext } from './outcome';
+import { encodeBody, recall, remember, type Outcome, type OutcomeContext } from './outcome';
 
 /** Passes before jumps that went near stay near (nasm may oscillate; this guarantees an end). */
 const FREE_PASSES = 8;
@@ -47,8 +47,8 @@ export class Assembler extends AsmState {
     if (st.body.k === 'struc' || st.body.k === 'absolute') this.enterAbsolute(s, st.body);
     s.section = this.cur.index;
     s.offset = this.abs ? this.abs.offset : this.cur.size;
-    if (s.defines && st.body.k !== 'equ' && st.body.k !== 'endstruc') {
-      const d = this.symbols.get(s.defines) as SymbolDef;
+    const d = s.defines;
+    if (d && st.body.k !== 'equ' && st.body.k !== 'endstruc') {
       if (this.abs) this.setConstant(d, { v: this.abs.offset, sect: ABS });
       else {
         if (d.kind !== 'label' || d.section !== this.cur.index || d.offset !== this.cur.size || d.pass === 0) this.changed = true;
@@ -74,8 +74,10 @@ export class Assembler extends AsmState {
     if (this.abs && (b.k === 'insn' || b.k === 'data')) return this.report(s, b, 'code or data in an absolute or struc space');
     switch (b.k) {
       case 'insn':
-      case 'data':
-        return this.emit(s, this.bytesOf(s, b), times);
+      case 'data': {
+        const out = this.bytesOf(s, b);
+        return this.emit(s, out.bytes, times, out.length);
+      }
       case 'res': {
         const n = this.number(s, b.count, 'reserved size');
         if (n === undefined) return;
@@ -104,7 +106,7 @@ export class Assembler extends AsmState {
         return;
       }
       case 'endstruc':
-        if (this.abs && s.defines) this.setConstant(this.symbols.get(s.defines) as SymbolDef, { v: this.abs.offset - this.abs.start, sect: ABS });
+        if (this.abs && s.defines) this.setConstant(s.defines, { v: this.abs.offset - this.abs.start, sect: ABS });
         if (this.abs) this.cur = this.abs.prev;
         this.abs = undefined;
         return;
@@ -180,8 +182,8 @@ export class Assembler extends AsmState {
   }
 
   private equ(s: Stmt, e: Expr): void {
-    if (!s.defines) return;
-    const d = this.symbols.get(s.defines) as SymbolDef;
+    const d = s.defines;
+    if (!d) return;
     const r = this.eval(e);
     if (!r.ok) return this.report(s, r, r.message);
     if (r.value.unknown) {
@@ -194,25 +196,37 @@ export class Assembler extends AsmState {
   }
 
   /** Reused for every statement (avoids an allocation per statement per pass). */
-  private readonly octx: OutcomeContext = { address: 0n, section: 0, defaultRel: false, forceNear: false, evaluate: (e) => this.eval(e) };
+  private readonly octx: OutcomeContext = { address: 0n, base: 0n, section: 0, defaultRel: false, forceNear: false, evaluate: (e) => this.eval(e) };
 
-  /** Bytes of an instruction or data statement, reusing the last pass's when nothing it reads changed. */
-  private bytesOf(s: Stmt, b: Body & { k: 'insn' | 'data' }): number[] {
+  /**
+   * Bytes of an instruction or data statement. A statement that reads no symbol and not its position
+   * is encoded once per parse (across passes and runs); others reuse the last pass's bytes while
+   * nothing they read has changed.
+   */
+  private bytesOf(s: Stmt, b: Body & { k: 'insn' | 'data' }): Outcome {
     const ctx = this.octx;
-    ctx.address = this.cur.base + s.offset;
-    ctx.section = this.cur.index;
     ctx.defaultRel = this.defaultRel;
     ctx.forceNear = s.forceNear;
+    const parsed = s.parsed;
     const own = b === s.st.body;
     let out: Outcome;
-    if (own && s.memo && keyStillValid(s.memo.key, s, ctx, this.ctx.symbol)) out = s.memo.out;
-    else {
-      out = encodeBody(b, ctx);
-      if (own) s.memo = { key: memoKey(s, ctx, this.ctx.symbol), out };
+    if (own && parsed.deps.length === 0 && !parsed.positional) {
+      const k = ctx.defaultRel ? 1 : 0;
+      out = parsed.fixed[k] ?? (parsed.fixed[k] = encodeBody(b, ctx));
+    } else {
+      ctx.address = this.cur.base + s.offset;
+      ctx.base = this.cur.base;
+      ctx.section = this.cur.index;
+      const known = own ? recall(s, ctx, this.valueOf) : undefined;
+      if (known) out = known;
+      else {
+        out = encodeBody(b, ctx);
+        if (own) remember(s, ctx, this.valueOf, out);
+      }
     }
     if (out.near && this.pass > FREE_PASSES) s.forceNear = true;
     for (const p of out.problems) this.report(s, p, p.message, p.warning);
-    return out.bytes;
+    return out;
   }
 
 }

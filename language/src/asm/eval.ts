@@ -28,7 +28,10 @@ export interface EvalContext {
 
 export type EvalResult = { ok: true; value: Value } | { ok: false; col: number; end: number; message: string };
 
-const s64 = (x: bigint): bigint => BigInt.asIntN(64, x);
+const I64_MIN = -(1n << 63n);
+const I64_MAX = (1n << 63n) - 1n;
+/** Wraps to a signed 64-bit value; values already in range are returned as they are (no allocation). */
+const s64 = (x: bigint): bigint => (x >= I64_MIN && x <= I64_MAX ? x : BigInt.asIntN(64, x));
 const u64 = (x: bigint): bigint => BigInt.asUintN(64, x);
 
 export function isSimple(v: Value): boolean {

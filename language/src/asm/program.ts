@@ -2,10 +2,9 @@
 // symbol definitions (reporting duplicates) before the assembly passes start.
 import type { PLine } from '../preproc/preprocessor';
 import type { DiagnosticSink, Loc } from '../diagnostics';
-import { StatementParser, type Statement, type ParseState } from '../parse/statement';
-import type { Expr } from '../parse/expr';
-import type { Outcome } from './outcome';
-import type { Operand } from '../parse/operand';
+import type { Statement, ParseState } from '../parse/statement';
+import type { Memo } from './outcome';
+import { parseLine, type ParsedLine } from './parseCache';
 
 export interface Stmt {
   file: string;
@@ -15,16 +14,16 @@ export interface Stmt {
   end: number;
   fromMacro: boolean;
   st: Statement;
-  /** Label defined here, unless it duplicates an earlier one. */
-  defines?: string;
-  /** Symbols the statement's expressions mention, and whether it uses `$`/`$$` (memo inputs). */
-  deps: string[];
-  usesHere: boolean;
-  memo?: { key: bigint[]; out: Outcome };
+  /** The parse and what it reads (shared between runs when the line was memoised). */
+  parsed: ParsedLine;
+  /** The symbol defined here, unless it duplicates an earlier one. */
+  defines: SymbolDef | undefined;
+  /** The definitions of the symbols in parsed.deps (undefined where a name is never defined). */
+  depDefs: (SymbolDef | undefined)[];
+  memo: Memo | undefined;
   /** Per-pass state. */
   section: number;
   offset: bigint;
-  size: bigint;
   forceNear: boolean;
 }
 
@@ -35,49 +34,25 @@ export interface SymbolDef {
   section: number;
   offset: bigint;
   /** Constants: value of the last evaluation. */
-  value?: { v: bigint; sect: number };
+  value: { v: bigint; sect: number } | undefined;
   /** Pass in which it last received a value (0 = never). */
   pass: number;
+  /** Labels: the value last handed out, reused while the section base and offset stay put. */
+  address: LabelValue | undefined;
 }
+
+/** A label's value and the section base and offset it was computed from. */
+export interface LabelValue {
+  v: bigint;
+  sect: number;
+  base: bigint;
+  offset: bigint;
+}
+
+const NO_DEFS: (SymbolDef | undefined)[] = [];
 
 export function locOf(s: Stmt, span?: { col: number; end: number }): Loc {
   return { file: s.file, line: s.line, col: span ? span.col : s.col, end: span ? span.end : s.end };
-}
-
-/** Collects the symbols an expression mentions; returns true when it uses `$` or `$$`. */
-function collect(e: Expr | undefined, names: Set<string>): boolean {
-  if (!e) return false;
-  switch (e.k) {
-    case 'sym':
-      names.add(e.name);
-      return false;
-    case 'here':
-    case 'base':
-      return true;
-    case 'un':
-      return collect(e.a, names);
-    case 'bin':
-      return collect(e.a, names) || collect(e.b, names);
-    default:
-      return false;
-  }
-}
-
-function operandExprs(o: Operand): (Expr | undefined)[] {
-  if (o.k === 'reg') return [];
-  if (o.k === 'mem') return [o.disp, o.deferred];
-  return [o.expr];
-}
-
-function bodyDeps(st: Statement): { deps: string[]; usesHere: boolean } {
-  const names = new Set<string>();
-  const exprs: (Expr | undefined)[] = [st.times];
-  const b = st.body;
-  if (b.k === 'insn') for (const o of b.operands) exprs.push(...operandExprs(o));
-  if (b.k === 'data') for (const i of b.items) if (i.k === 'expr') exprs.push(i.e);
-  let usesHere = false;
-  for (const e of exprs) if (collect(e, names)) usesHere = true;
-  return { deps: [...names], usesHere };
 }
 
 export function buildStatements(lines: PLine[], diag: DiagnosticSink, symbols: Map<string, SymbolDef>): Stmt[] {
@@ -85,12 +60,12 @@ export function buildStatements(lines: PLine[], diag: DiagnosticSink, symbols: M
   const out: Stmt[] = [];
   for (const pl of lines) {
     if (pl.tokens.length === 0) continue;
-    const p = new StatementParser(pl.tokens, state);
-    const st = p.parse();
+    const parsed = parseLine(pl.tokens, pl.entry, state);
+    const st = parsed.st;
     const col = pl.tokens[0].col;
     const end = pl.tokens[pl.tokens.length - 1].end;
-    const s: Stmt = { file: pl.file, line: pl.line, col, end, fromMacro: pl.fromMacro, st, ...bodyDeps(st), section: 0, offset: 0n, size: 0n, forceNear: false };
-    for (const pr of p.problems) diag.add(locOf(s, pr), pr.severity, pr.message);
+    const s: Stmt = { file: pl.file, line: pl.line, col, end, fromMacro: pl.fromMacro, st, parsed, defines: undefined, depDefs: NO_DEFS, memo: undefined, section: 0, offset: 0n, forceNear: false };
+    for (const pr of parsed.problems) diag.add(locOf(s, pr), pr.severity, pr.message);
     if (st.label) {
       const name = st.label.name;
       const prev = symbols.get(name);
@@ -98,11 +73,13 @@ export function buildStatements(lines: PLine[], diag: DiagnosticSink, symbols: M
         diag.error(locOf(s, st.label), `label '${name}' redefined (first defined at ${prev.stmt.file}:${prev.stmt.line})`);
       } else {
         const kind = st.body.k === 'equ' || st.body.k === 'endstruc' ? 'constant' : 'label';
-        symbols.set(name, { name, kind, stmt: s, section: 0, offset: 0n, pass: 0 });
-        s.defines = name;
+        const def: SymbolDef = { name, kind, stmt: s, section: 0, offset: 0n, value: undefined, pass: 0, address: undefined };
+        symbols.set(name, def);
+        s.defines = def;
       }
     }
     out.push(s);
   }
+  for (const s of out) if (s.parsed.deps.length > 0) s.depDefs = s.parsed.deps.map((name) => symbols.get(name));
   return out;
 }

@@ -5,7 +5,7 @@ import type { AsmLine } from '../types';
 import { evaluate, ABS, type EvalContext, type EvalResult, type Value } from './eval';
 import type { Expr } from '../parse/expr';
 import { SectionTable, type Section } from './sections';
-import { locOf, type Stmt, type SymbolDef } from './program';
+import { locOf, type LabelValue, type Stmt, type SymbolDef } from './program';
 
 /** `absolute`/`struc` space: labels are plain numbers and only reservations advance the offset. */
 export interface AbsoluteSpace {
@@ -38,12 +38,26 @@ export class AsmState {
   protected readonly ctx: EvalContext = {
     symbol: (name) => {
       const d = this.symbols.get(name);
-      if (!d || d.pass === 0) return undefined;
-      if (d.kind === 'label') return { v: this.sections.list[d.section].base + d.offset, sect: d.section };
-      return d.value;
+      return d && this.valueOf(d);
     },
     here: () => (this.abs ? { v: this.abs.offset, sect: ABS } : { v: this.cur.base + (this.stmt?.offset ?? 0n), sect: this.cur.index }),
     base: () => (this.abs ? { v: this.abs.start, sect: ABS } : { v: this.cur.base, sect: this.cur.index }),
+  };
+
+  /**
+   * A symbol's current value, undefined while it has none. A label's value object is kept on its
+   * definition and handed out again while its section base and offset are unchanged, so memo checks
+   * in every pass compare values without allocating. Callers must not mutate the result.
+   */
+  protected readonly valueOf = (d: SymbolDef): { v: bigint; sect: number } | undefined => {
+    if (d.pass === 0) return undefined;
+    if (d.kind !== 'label') return d.value;
+    const base = this.sections.list[d.section].base;
+    const a = d.address;
+    if (a && a.sect === d.section && a.base === base && a.offset === d.offset) return a;
+    const value: LabelValue = { v: base + d.offset, sect: d.section, base, offset: d.offset };
+    d.address = value;
+    return value;
   };
 
   protected eval(e: Expr): EvalResult {
@@ -84,8 +98,10 @@ export class AsmState {
     return true;
   }
 
-  protected emit(s: Stmt, bytes: number[], times: bigint): void {
-    const total = BigInt(bytes.length) * times;
+  /** Emits `times` copies of `bytes`; `length` is bytes.length as a bigint when the caller has it. */
+  protected emit(s: Stmt, bytes: number[], times: bigint, length?: bigint): void {
+    const unit = length ?? BigInt(bytes.length);
+    const total = times === 1n ? unit : unit * times;
     if (total === 0n) return;
     if (this.final) {
       if (this.cur.nobits) this.report(s, s, `attempt to initialize memory in nobits section '${this.cur.name}': ignored`, true);

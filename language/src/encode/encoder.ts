@@ -7,7 +7,8 @@ import type { EvalResult, Value } from '../asm/eval';
 import { formsOf, type Form, type ImmCode } from './table';
 import { selectForm, type ROp } from './patterns';
 import { encodeEa, type EaEncoding } from './modrm';
-import { immediateBytes } from './immediates';
+import { pushImmediate } from './immediates';
+import { pushLE, putLE } from './littleEndian';
 
 export interface EncodeContext {
   /** Absolute address of the instruction's first byte. */
@@ -41,11 +42,7 @@ const INSN_PREFIX: Record<string, number> = { lock: 0xf0, rep: 0xf3, repe: 0xf3,
 const VALID_CR = new Set([0, 2, 3, 4, 8]);
 
 export function encodeInstruction(mnemonic: string, prefixes: string[], operands: Operand[], at: { col: number; end: number }, ctx: EncodeContext): Encoded {
-  const out: Encoded = { bytes: [], errors: [], warnings: [], near: false, missing: [] };
-  const fail = (p: { col: number; end: number }, message: string): Encoded => {
-    out.errors.push({ col: p.col, end: p.end, message });
-    return out;
-  };
+  const out: Encoded = { bytes: NO_BYTES, errors: [], warnings: [], near: false, missing: [] };
   const ops: ROp[] = [];
   for (const o of operands) {
     const r = resolve(o, ctx, out);
@@ -57,31 +54,41 @@ export function encodeInstruction(mnemonic: string, prefixes: string[], operands
   const jumpOp = operands.length === 1 && operands[0].k === 'imm' ? operands[0] : undefined;
   if (jumpOp && forms.some((f) => f.rel > 0)) {
     const short = chooseShort(forms, jumpOp, ops[0] as ROp & { k: 'imm' }, ctx);
-    if (short === undefined) return fail(jumpOp, `'${mnemonic}' needs a ${forms.some((f) => f.rel === 1) ? 'short' : 'near'} jump target`);
+    if (short === undefined) return fail(out, jumpOp, `'${mnemonic}' needs a ${forms.some((f) => f.rel === 1) ? 'short' : 'near'} jump target`);
     out.near = !short;
     accept = (f) => f.rel === (short ? 1 : 4);
   } else {
     accept = (f) => f.rel === 0;
   }
   const sel = selectForm(forms, ops, accept);
-  if ('error' in sel) return fail(operands.length > 0 ? { col: operands[0].col, end: operands[operands.length - 1].end } : at, sel.error);
+  if ('error' in sel) return fail(out, operands.length > 0 ? { col: operands[0].col, end: operands[operands.length - 1].end } : at, sel.error);
   emit(sel.form, ops, operands, prefixes, ctx, out, at);
   return out;
 }
 
+/** No bytes (an instruction that failed); never appended to. */
+const NO_BYTES: number[] = [];
+
+function fail(out: Encoded, p: { col: number; end: number }, message: string): Encoded {
+  out.errors.push({ col: p.col, end: p.end, message });
+  return out;
+}
+
+/** An operand expression's value for this pass; undefined (with an error recorded) when it has none. */
+function valueOf(e: Expr, ctx: EncodeContext, out: Encoded): Value | undefined {
+  const r = ctx.evaluate(e);
+  if (!r.ok) {
+    out.errors.push({ col: r.col, end: r.end, message: r.message });
+    return undefined;
+  }
+  if (r.value.missing) {
+    const m = r.value.missing;
+    out.missing.push({ col: m.col, end: m.end, message: `symbol '${m.name}' not defined` });
+  }
+  return r.value;
+}
+
 function resolve(o: Operand, ctx: EncodeContext, out: Encoded): ROp | undefined {
-  const value = (e: Expr): Value | undefined => {
-    const r = ctx.evaluate(e);
-    if (!r.ok) {
-      out.errors.push({ col: r.col, end: r.end, message: r.message });
-      return undefined;
-    }
-    if (r.value.missing) {
-      const m = r.value.missing;
-      out.missing.push({ col: m.col, end: m.end, message: `symbol '${m.name}' not defined` });
-    }
-    return r.value;
-  };
   if (o.k === 'reg') return { k: 'reg', reg: o.reg, size: o.reg.size };
   if (o.k === 'mem') {
     let mem = o;
@@ -96,11 +103,11 @@ function resolve(o: Operand, ctx: EncodeContext, out: Encoded): ROp | undefined 
       }
       mem = { ...o, regs: split.regs, disp: split.disp, deferred: undefined };
     }
-    const disp = mem.disp ? value(mem.disp) : undefined;
+    const disp = mem.disp ? valueOf(mem.disp, ctx, out) : undefined;
     if (mem.disp && !disp) return undefined;
     return { k: 'mem', size: mem.size, mem, disp };
   }
-  const v = value(o.expr);
+  const v = valueOf(o.expr, ctx, out);
   return v && { k: 'imm', size: o.size, strict: o.strict, value: v };
 }
 
@@ -165,14 +172,6 @@ function fieldsOf(f: Form, ops: ROp[], operands: Operand[], ctx: EncodeContext, 
   return fields;
 }
 
-/** Little-endian bytes of `v`, `n` of them. */
-function le(v: bigint, n: number): number[] {
-  const u = BigInt.asUintN(64, v);
-  const out: number[] = [];
-  for (let k = 0; k < n; k++) out.push(Number((u >> BigInt(8 * k)) & 0xffn));
-  return out;
-}
-
 /** Prefixes, REX, opcode, ModRM/SIB, displacement, immediates, then jump or RIP-relative fix-ups. */
 function emit(f: Form, ops: ROp[], operands: Operand[], prefixes: string[], ctx: EncodeContext, out: Encoded, at: { col: number; end: number }): void {
   const fl = fieldsOf(f, ops, operands, ctx, out);
@@ -193,24 +192,22 @@ function emit(f: Form, ops: ROp[], operands: Operand[], prefixes: string[], ctx:
   if (fl.seg) bytes.push(SEG_PREFIX[fl.seg.name]);
   if (f.osize === 16) bytes.push(0x66);
   if (f.a32 || ea?.a32) bytes.push(0x67);
-  bytes.push(...f.mandatory);
+  for (const m of f.mandatory) bytes.push(m);
   if (rex || needRex) bytes.push(rex | 0x40);
-  const opcode = f.opcode.slice();
-  if (f.plusR && fl.opReg) opcode[opcode.length - 1] += fl.opReg.num & 7;
-  bytes.push(...opcode);
+  const plus = f.plusR && fl.opReg ? fl.opReg.num & 7 : 0;
+  for (let k = 0; k < f.opcode.length; k++) bytes.push(k === f.opcode.length - 1 ? f.opcode[k] + plus : f.opcode[k]);
   let ripAt = -1;
   if (f.modrm !== undefined && ea) {
     bytes.push((ea.mod << 6) | ((fl.regField & 7) << 3) | ea.rm);
     if (ea.sib !== undefined) bytes.push(ea.sib);
     if (ea.ripRel) ripAt = bytes.length;
-    bytes.push(...le(ea.disp, ea.dispBytes));
+    pushLE(bytes, ea.disp, ea.dispBytes);
   } else if (f.modrm !== undefined) {
     bytes.push(0xc0 | ((fl.regField & 7) << 3) | ((fl.rmReg?.num ?? 0) & 7));
   }
   for (const im of fl.imms) {
-    const r = immediateBytes(im.code, im.value.v);
-    if (r.warning) out.warnings.push({ col: im.op.col, end: im.op.end, message: r.warning });
-    bytes.push(...r.bytes);
+    const warning = pushImmediate(bytes, im.code, im.value.v);
+    if (warning) out.warnings.push({ col: im.op.col, end: im.op.end, message: warning });
   }
   if (f.rel) {
     const target = (ops[0] as ROp & { k: 'imm' }).value;
@@ -218,13 +215,13 @@ function emit(f: Form, ops: ROp[], operands: Operand[], prefixes: string[], ctx:
     if (f.rel === 1 && !target.unknown && (delta < -128n || delta > 127n)) {
       out.errors.push({ col: operands[0].col, end: operands[0].end, message: 'short jump is out of range' });
     }
-    bytes.push(...le(delta, f.rel));
+    pushLE(bytes, delta, f.rel);
   }
   if (ripAt >= 0 && ea) {
     // RIP-relative: relative to the end of the whole instruction, immediates included.
     const rel = ea.disp - (ctx.address + BigInt(bytes.length));
     if (rel < -0x80000000n || rel > 0x7fffffffn) out.warnings.push({ ...at, message: 'RIP-relative displacement exceeds bounds of a signed dword' });
-    bytes.splice(ripAt, 4, ...le(rel, 4));
+    putLE(bytes, ripAt, rel, 4);
   }
   out.bytes = bytes;
 }

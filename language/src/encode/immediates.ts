@@ -1,15 +1,13 @@
 // Little-endian immediate fields with nasm's range warnings ("byte data exceeds bounds" etc.).
 import type { ImmCode } from './table';
+import { pushLE } from './littleEndian';
 
 const WIDTH: Record<ImmCode, number> = { ib: 1, ibs: 1, iw: 2, id: 4, ids: 4, iq: 8 };
 
-/** Bytes of `v` as a field of type `code`; warns when the value does not fit (nasm -w+number-overflow). */
-export function immediateBytes(code: ImmCode, v: bigint): { bytes: number[]; warning?: string } {
-  const width = WIDTH[code];
-  const bytes: number[] = [];
-  const u = BigInt.asUintN(64, v);
-  for (let k = 0; k < width; k++) bytes.push(Number((u >> BigInt(8 * k)) & 0xffn));
-  return { bytes, warning: rangeWarning(code, v) };
+/** Appends `v` as a field of type `code`; returns nasm's warning when it does not fit (-w+number-overflow). */
+export function pushImmediate(out: number[], code: ImmCode, v: bigint): string | undefined {
+  pushLE(out, v, WIDTH[code]);
+  return rangeWarning(code, v);
 }
 
 function rangeWarning(code: ImmCode, v: bigint): string | undefined {
@@ -32,12 +30,24 @@ function rangeWarning(code: ImmCode, v: bigint): string | undefined {
 /** Bytes of a data item of `width` bytes (db/dw/dd/dq), with nasm's overflow warning. */
 export function dataBytes(width: number, v: bigint): { bytes: number[]; warning?: string } {
   const bytes: number[] = [];
-  const u = BigInt.asUintN(64, v);
-  for (let k = 0; k < width; k++) bytes.push(k < 8 ? Number((u >> BigInt(8 * k)) & 0xffn) : v < 0n ? 0xff : 0);
+  pushLE(bytes, v, Math.min(width, 8));
+  for (let k = 8; k < width; k++) bytes.push(v < 0n ? 0xff : 0);
   if (width >= 8) return { bytes };
-  const bits = BigInt(width * 8);
-  const min = -(1n << (bits - 1n));
-  const max = (1n << bits) - 1n;
-  const names: Record<number, string> = { 1: 'byte', 2: 'word', 4: 'dword' };
-  return { bytes, warning: v < min || v > max ? `${names[width] ?? `${width}-byte`} data exceeds bounds` : undefined };
+  const range = DATA_RANGE[width] ?? dataRange(width);
+  return { bytes, warning: v < range.min || v > range.max ? `${range.name} data exceeds bounds` : undefined };
 }
+
+interface DataRange {
+  min: bigint;
+  max: bigint;
+  name: string;
+}
+
+/** Values a `width`-byte data item holds without nasm's overflow warning: signed or unsigned. */
+function dataRange(width: number): DataRange {
+  const bits = BigInt(width * 8);
+  const names: Record<number, string> = { 1: 'byte', 2: 'word', 4: 'dword' };
+  return { min: -(1n << (bits - 1n)), max: (1n << bits) - 1n, name: names[width] ?? `${width}-byte` };
+}
+
+const DATA_RANGE: Record<number, DataRange> = { 1: dataRange(1), 2: dataRange(2), 4: dataRange(4) };

@@ -3,7 +3,7 @@
 import type { Token } from '../lex/tokens';
 import { splitCommas, type Body, type Span, type Statement, type StatementParser } from './statement';
 
-export function parseDirective(p: StatementParser, w: string, toks: Token[], i: number, span: Span, st: Statement | undefined): Body {
+export function parseDirective(p: StatementParser, w: string, toks: readonly Token[], i: number, span: Span, st: Statement | undefined): Body {
   const rest = i + 1;
   switch (w) {
     case 'bits': {
@@ -83,7 +83,7 @@ export function parseDirective(p: StatementParser, w: string, toks: Token[], i: 
   }
 }
 
-function section(p: StatementParser, toks: Token[], i: number, span: Span): Body {
+function section(p: StatementParser, toks: readonly Token[], i: number, span: Span): Body {
   const nameTok = toks[i];
   if (!nameTok) return p.fail(span, 'section name expected');
   let j = i + 1;

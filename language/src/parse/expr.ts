@@ -39,7 +39,7 @@ export class ExprParser {
   error: ExprError | undefined;
 
   constructor(
-    private readonly tokens: Token[],
+    private readonly tokens: readonly Token[],
     start: number,
     private readonly limit: number,
     private readonly allowRegs: boolean,

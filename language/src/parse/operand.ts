@@ -47,7 +47,7 @@ export interface OperandError {
 type Qualify = (name: string) => string;
 
 /** Parses tokens[start..limit) as one operand. */
-export function parseOperand(tokens: Token[], start: number, limit: number, qualify: Qualify): Operand | OperandError {
+export function parseOperand(tokens: readonly Token[], start: number, limit: number, qualify: Qualify): Operand | OperandError {
   let i = start;
   let size = 0;
   let strict = false;
@@ -87,7 +87,7 @@ function sizeName(bits: number): string {
   return Object.keys(SIZE_KEYWORDS).find((k) => SIZE_KEYWORDS[k] === bits) ?? `${bits}-bit`;
 }
 
-function parseMemory(tokens: Token[], open: number, limit: number, size: number, col: number, qualify: Qualify): Operand | OperandError {
+function parseMemory(tokens: readonly Token[], open: number, limit: number, size: number, col: number, qualify: Qualify): Operand | OperandError {
   const close = tokens[limit - 1];
   if (close.text !== ']') return { col: close.col, end: close.end, message: "expected ']'" };
   let i = open + 1;

@@ -74,7 +74,7 @@ export class StatementParser {
   readonly problems: ParseProblem[] = [];
 
   constructor(
-    private readonly tokens: Token[],
+    private readonly tokens: readonly Token[],
     readonly state: ParseState,
   ) {}
 
@@ -120,7 +120,7 @@ export class StatementParser {
   }
 
   /** Parses the statement body in toks[i..]. */
-  body(toks: Token[], i: number, st: Statement | undefined): Body {
+  body(toks: readonly Token[], i: number, st: Statement | undefined): Body {
     if (i >= toks.length) return { k: 'none' };
     const prefixes: ({ name: string } & Span)[] = [];
     while (i < toks.length && toks[i].kind === 'ident' && PREFIXES.has(toks[i].text.toLowerCase())) {
@@ -154,7 +154,7 @@ export class StatementParser {
     return { k: 'insn', mnemonic: w, prefixes, operands, ...span };
   }
 
-  expr(toks: Token[], s: number, e: number, at: Span): Expr | undefined {
+  expr(toks: readonly Token[], s: number, e: number, at: Span): Expr | undefined {
     if (s >= e) {
       this.fail({ col: at.end, end: at.end + 1 }, 'expression expected');
       return undefined;
@@ -173,7 +173,7 @@ export class StatementParser {
     return x;
   }
 
-  private data(toks: Token[], i: number, width: number, span: Span): Body {
+  private data(toks: readonly Token[], i: number, width: number, span: Span): Body {
     const items: DataItem[] = [];
     for (const [s, e] of splitCommas(toks, i)) {
       if (s === e) return this.fail(toks[Math.min(s, toks.length - 1)], 'data item expected');
@@ -198,7 +198,7 @@ export class StatementParser {
 }
 
 /** Ranges [start, end) of comma-separated parts at bracket/paren depth 0, from `from` to the end. */
-export function splitCommas(toks: Token[], from: number): [number, number][] {
+export function splitCommas(toks: readonly Token[], from: number): [number, number][] {
   if (from >= toks.length) return [];
   const parts: [number, number][] = [];
   let depth = 0;

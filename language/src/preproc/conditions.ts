@@ -68,7 +68,7 @@ export class ConditionStack {
     return open;
   }
 
-  directive(d: string, tokens: Token[], loc: (t: Token | undefined) => Loc, host: ConditionHost): void {
+  directive(d: string, tokens: readonly Token[], loc: (t: Token | undefined) => Loc, host: ConditionHost): void {
     const top = this.stack[this.stack.length - 1];
     if (d === '%endif') {
       if (!top) host.error(loc(tokens[0]), "'%endif' without '%if'");
@@ -102,7 +102,7 @@ export class ConditionStack {
     top.done = cond;
   }
 
-  private test(kind: string, negate: boolean, tokens: Token[], loc: (t: Token | undefined) => Loc, host: ConditionHost): boolean {
+  private test(kind: string, negate: boolean, tokens: readonly Token[], loc: (t: Token | undefined) => Loc, host: ConditionHost): boolean {
     const args = tokens.slice(1);
     let r: boolean;
     switch (kind) {
@@ -152,7 +152,7 @@ export class ConditionStack {
   }
 
   /** Evaluates already-expanded tokens as a constant expression; reports problems at their token. */
-  evalNumber(tokens: Token[], loc: (t: Token | undefined) => Loc, at: Token, host: ConditionHost): bigint | undefined {
+  evalNumber(tokens: readonly Token[], loc: (t: Token | undefined) => Loc, at: Token, host: ConditionHost): bigint | undefined {
     if (tokens.length === 0) {
       host.error(loc(at), 'expression expected');
       return undefined;

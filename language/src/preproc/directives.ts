@@ -10,7 +10,7 @@ import { dirname, joinPath } from './paths';
 const MAX_INCLUDE_DEPTH = 32;
 const IGNORED = new Set(['%line', '%pragma', '%use', '%clear']);
 
-export function runDirective(pp: Preprocessor, d: string, tokens: Token[], loc: (t: Token | undefined) => Loc, body: BodyLine, site: Loc | undefined): void {
+export function runDirective(pp: Preprocessor, d: string, tokens: readonly Token[], loc: (t: Token | undefined) => Loc, body: BodyLine, site: Loc | undefined): void {
   switch (d) {
     case '%define':
     case '%idefine':
@@ -60,7 +60,7 @@ export function runDirective(pp: Preprocessor, d: string, tokens: Token[], loc: 
   }
 }
 
-function define(pp: Preprocessor, d: string, tokens: Token[], loc: (t: Token | undefined) => Loc): void {
+function define(pp: Preprocessor, d: string, tokens: readonly Token[], loc: (t: Token | undefined) => Loc): void {
   const name = tokens[1];
   if (!name || name.kind !== 'ident') return pp.error(loc(name ?? tokens[0]), 'macro name expected');
   let i = 2;
@@ -79,12 +79,12 @@ function define(pp: Preprocessor, d: string, tokens: Token[], loc: (t: Token | u
     if (tokens[i]?.text !== ')') return pp.error(loc(tokens[i - 1]), "expected ')' after macro parameters");
     i++;
   }
-  let bodyTokens = tokens.slice(i);
+  let bodyTokens: readonly Token[] = tokens.slice(i);
   if (d === '%xdefine' || d === '%ixdefine') bodyTokens = pp.defines.expand(bodyTokens);
   pp.defines.define({ name: name.text, params, body: bodyTokens, caseless: d.startsWith('%i') });
 }
 
-function include(pp: Preprocessor, tokens: Token[], loc: (t: Token | undefined) => Loc, body: BodyLine, site: Loc | undefined): void {
+function include(pp: Preprocessor, tokens: readonly Token[], loc: (t: Token | undefined) => Loc, body: BodyLine, site: Loc | undefined): void {
   const arg = pp.defines.expand(tokens.slice(1));
   let name: string | undefined;
   if (arg.length === 1 && arg[0].kind === 'string') name = String.fromCharCode(...decodeString(arg[0].text).bytes);
@@ -105,7 +105,7 @@ function include(pp: Preprocessor, tokens: Token[], loc: (t: Token | undefined) 
   pp.error(loc(tokens[1]), `unable to open include file '${name}'`);
 }
 
-function message(tokens: Token[]): string {
+function message(tokens: readonly Token[]): string {
   if (tokens.length === 1 && tokens[0].kind === 'string') return String.fromCharCode(...decodeString(tokens[0].text).bytes);
   return tokens.map((t) => t.text).join(' ');
 }

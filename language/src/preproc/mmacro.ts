@@ -24,7 +24,7 @@ export interface MMacro {
 export type HeaderResult = { ok: true; macro: MMacro } | { ok: false; token: Token | undefined; message: string };
 
 /** Parses `name min[-max][+] [.nolist] [defaults...]` (tokens after %macro). */
-export function parseMacroHeader(tokens: Token[], caseless: boolean): HeaderResult {
+export function parseMacroHeader(tokens: readonly Token[], caseless: boolean): HeaderResult {
   const name = tokens[0];
   if (!name || name.kind !== 'ident') return { ok: false, token: name, message: 'macro name expected' };
   let i = 1;
@@ -55,7 +55,7 @@ export function parseMacroHeader(tokens: Token[], caseless: boolean): HeaderResu
 }
 
 /** Splits call arguments at top-level commas; `{a, b}` groups one argument (braces removed). */
-export function splitArgs(tokens: Token[], start: number): Token[][] {
+export function splitArgs(tokens: readonly Token[], start: number): Token[][] {
   if (start >= tokens.length) return [];
   const args: Token[][] = [[]];
   let depth = 0;
@@ -75,7 +75,7 @@ export function splitArgs(tokens: Token[], start: number): Token[][] {
 }
 
 /** The argument list a macro sees: greedy tail joined, missing ones taken from defaults. */
-export function bindArgs(m: MMacro, raw: Token[][], callTokens: Token[], start: number): Token[][] {
+export function bindArgs(m: MMacro, raw: Token[][], callTokens: readonly Token[], start: number): Token[][] {
   let args = raw;
   if (m.greedy && raw.length > m.max && m.max > 0) {
     // Re-split so that the greedy parameter keeps its commas.
@@ -106,7 +106,7 @@ export function acceptsCount(m: MMacro, n: number): boolean {
  * Substitutes `%1`..`%n`, `%0` and `%%local` in one body line. Pieces written without space between
  * them (`%1_suffix`, `foo%+%1`) are pasted into one token, as nasm does.
  */
-export function substituteLine(tokens: Token[], args: Token[][], argc: number, uniq: number): Token[] {
+export function substituteLine(tokens: readonly Token[], args: Token[][], argc: number, uniq: number): Token[] {
   const out: Token[] = [];
   let glueNext = false;
   let prevEnd = -2;

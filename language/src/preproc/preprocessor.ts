@@ -1,6 +1,8 @@
 // The nasm preprocessor: reads files and macro bodies line by line, runs %-directives and
 // conditionals, expands single- and multi-line macros, and yields token lines for the parser.
 import { tokenizeLine, type Token } from '../lex/tokens';
+import { lineEntry, type LineEntry } from '../cache/lineCache';
+import { fileLines } from '../cache/fileCache';
 import type { DiagnosticSink, Loc } from '../diagnostics';
 import { DefineTable } from './smacro';
 import { acceptsCount, bindArgs, parseMacroHeader, splitArgs, substituteLine, type BodyLine, type MMacro } from './mmacro';
@@ -14,9 +16,11 @@ export interface PLine {
   file: string;
   /** 1-based; for macro expansions the line of the outermost call site. */
   line: number;
-  tokens: Token[];
+  tokens: readonly Token[];
   /** True when the line came out of a multi-line macro expansion. */
   fromMacro: boolean;
+  /** The line cache's entry when `tokens` are exactly the cached tokens of the source line. */
+  entry?: LineEntry;
 }
 
 export interface PreprocessOptions {
@@ -28,7 +32,7 @@ export interface PreprocessOptions {
 
 /** Where output lines of a frame are reported: a real file line, or a fixed macro call site. */
 interface Frame {
-  lines: BodyLine[];
+  lines: readonly BodyLine[];
   index: number;
   /** Set for macro expansions (and %rep inside them): every line reports this location. */
   site?: Loc;
@@ -50,7 +54,12 @@ interface Collecting {
 }
 
 const MAX_FRAMES = 1000;
+const MACRO_OPENS = ['%macro', '%imacro'];
+const MACRO_CLOSES = ['%endmacro', '%endm'];
+const REP_OPENS = ['%rep'];
+const REP_CLOSES = ['%endrep'];
 const MAX_OUTPUT_LINES = 5_000_000;
+const NO_MACROS: MMacro[] = [];
 
 export class Preprocessor {
   readonly defines = new DefineTable();
@@ -101,16 +110,7 @@ export class Preprocessor {
 
   /** Splits a file into lines (joining backslash continuations) and starts reading it. */
   pushFile(file: string, text: string): void {
-    const raw = text.split(/\r?\n/);
-    const lines: BodyLine[] = [];
-    for (let i = 0; i < raw.length; i++) {
-      let t = raw[i];
-      const line = i + 1;
-      while (t.endsWith('\\') && i + 1 < raw.length) t = t.slice(0, -1) + raw[++i];
-      lines.push({ text: t, file, line });
-    }
-    if (lines.length > 0 && lines[lines.length - 1].text === '' && text.endsWith('\n')) lines.pop();
-    this.pushFrame({ lines, index: 0, isFile: true, conditionDepth: this.conditions.depth });
+    this.pushFrame({ lines: fileLines(file, text), index: 0, isFile: true, conditionDepth: this.conditions.depth });
   }
 
   includeDepth(): number {
@@ -149,8 +149,8 @@ export class Preprocessor {
   }
 
   private processLine(frame: Frame, body: BodyLine): void {
-    const lexed = tokenizeLine(body.text);
-    let tokens = lexed.tokens;
+    const entry = lineEntry(body.text);
+    let tokens = entry.tokens;
     if (this.collecting) {
       this.collect(body, tokens);
       return;
@@ -162,13 +162,25 @@ export class Preprocessor {
     }
     const first = tokens[0];
     const directive = first && first.kind === 'percent' ? first.text.toLowerCase() : '';
-    const loc = (t: Token | undefined): Loc => this.locOf(frame, body, t);
     if (directive && this.conditions.handles(directive)) {
-      this.conditions.directive(directive, tokens, loc, this);
+      this.conditions.directive(directive, tokens, (t) => this.locOf(frame, body, t), this);
       return;
     }
     if (!this.conditions.active) return;
-    for (const e of lexed.errors) this.error(loc({ kind: 'op', text: '', col: e.col, end: e.end }), e.message);
+    for (const e of entry.errors) this.error(this.locOf(frame, body, { kind: 'op', text: '', col: e.col, end: e.end }), e.message);
+    if (directive) return this.runPercent(frame, body, directive, tokens);
+    if (tokens === entry.tokens && !entry.mayHaveBuiltin) {
+      const expanded = this.defines.expand(tokens);
+      this.emit(frame, body, expanded, expanded === tokens ? entry : undefined);
+      return;
+    }
+    this.emit(frame, body, this.defines.expand(builtins(tokens, frame.site ?? { file: body.file, line: body.line })), undefined);
+  }
+
+  /** A line starting with a %-directive other than a conditional. */
+  private runPercent(frame: Frame, body: BodyLine, directive: string, tokens: readonly Token[]): void {
+    const first = tokens[0];
+    const loc = (t: Token | undefined): Loc => this.locOf(frame, body, t);
     if (directive === '%macro' || directive === '%imacro') {
       const h = parseMacroHeader(tokens.slice(1), directive === '%imacro');
       if (!h.ok) this.error(loc(h.token ?? first), h.message);
@@ -180,23 +192,19 @@ export class Preprocessor {
       this.collecting = { kind: 'rep', depth: 1, lines: [], start: loc(first), count: count === undefined ? 0 : Number(count) };
       return;
     }
-    if (directive) {
-      runDirective(this, directive, tokens, loc, body, frame.site);
-      return;
-    }
-    this.emit(frame, body, this.defines.expand(builtins(tokens, frame.site ?? { file: body.file, line: body.line })));
+    runDirective(this, directive, tokens, loc, body, frame.site);
   }
 
   /** Evaluates a directive's numeric argument after macro expansion. */
-  evalNumber(tokens: Token[], loc: (t: Token | undefined) => Loc, at: Token): bigint | undefined {
+  evalNumber(tokens: readonly Token[], loc: (t: Token | undefined) => Loc, at: Token): bigint | undefined {
     return this.conditions.evalNumber(this.defines.expand(tokens), loc, at, this);
   }
 
-  private collect(body: BodyLine, tokens: Token[]): void {
+  private collect(body: BodyLine, tokens: readonly Token[]): void {
     const c = this.collecting as Collecting;
     const d = tokens[0] && tokens[0].kind === 'percent' ? tokens[0].text.toLowerCase() : '';
-    const opens = c.kind === 'macro' ? ['%macro', '%imacro'] : ['%rep'];
-    const closes = c.kind === 'macro' ? ['%endmacro', '%endm'] : ['%endrep'];
+    const opens = c.kind === 'macro' ? MACRO_OPENS : REP_OPENS;
+    const closes = c.kind === 'macro' ? MACRO_CLOSES : REP_CLOSES;
     if (opens.includes(d)) c.depth++;
     if (closes.includes(d) && --c.depth === 0) {
       this.collecting = undefined;
@@ -240,9 +248,17 @@ export class Preprocessor {
     return false;
   }
 
-  /** Macros named `name` that may expand here: a macro does not expand inside itself (nasm %macro). */
+  /**
+   * Macros named `name` that may expand here, in lookup order: those filed under the name as
+   * written, then caseless ones filed under its lower case. A macro does not expand inside itself
+   * (nasm %macro). Allocates nothing when no macro has the name (the case for almost every line).
+   */
   private macrosNamed(name: string): MMacro[] {
-    const list = [...(this.macros.get(name) ?? []), ...(this.macros.get(name.toLowerCase()) ?? []).filter((m) => m.caseless)];
+    const exact = this.macros.get(name);
+    const lower = this.macros.size > 0 ? name.toLowerCase() : name;
+    const folded = lower === name ? exact : this.macros.get(lower);
+    if (!exact && !folded) return NO_MACROS;
+    const list = [...(exact ?? []), ...(folded ?? []).filter((m) => m.caseless)];
     if (list.length === 0) return list;
     return list.filter((m) => !this.frames.some((f) => f.macro?.def === m));
   }
@@ -255,11 +271,11 @@ export class Preprocessor {
     return this.macrosNamed(name).length > 0;
   }
 
-  private emit(frame: Frame, body: BodyLine, tokens: Token[]): void {
+  private emit(frame: Frame, body: BodyLine, tokens: readonly Token[], entry: LineEntry | undefined): void {
     // `label: macro args` emits the label on its own, then expands the macro.
     let at = 0;
     if (tokens.length >= 3 && tokens[0].kind === 'ident' && tokens[1].text === ':' && tokens[2].kind === 'ident' && this.hasMacro(tokens[2].text)) {
-      this.out.push(this.lineOf(frame, body, tokens.slice(0, 2)));
+      this.out.push(this.lineOf(frame, body, tokens.slice(0, 2), undefined));
       at = 2;
     }
     const head = tokens[at];
@@ -272,7 +288,7 @@ export class Preprocessor {
         // Like nasm, a macro shadowing an instruction leaves other operand counts to the instruction.
         if (!isKeyword(head.text)) return this.error(loc, message);
         this.warning(loc, message);
-        this.out.push(this.lineOf(frame, body, at === 0 ? tokens : tokens.slice(at)));
+        this.out.push(this.lineOf(frame, body, at === 0 ? tokens : tokens.slice(at), at === 0 ? entry : undefined));
         return;
       }
       const site: Loc = frame.site ?? { ...loc, end: tokens[tokens.length - 1].end };
@@ -282,12 +298,13 @@ export class Preprocessor {
       }
       return;
     }
-    this.out.push(this.lineOf(frame, body, at === 0 ? tokens : tokens.slice(at)));
-    noteConstant(tokens, this.conditions);
+    this.out.push(this.lineOf(frame, body, at === 0 ? tokens : tokens.slice(at), at === 0 ? entry : undefined));
+    noteConstant(tokens, this.conditions, at === 0 ? entry : undefined);
   }
 
-  private lineOf(frame: Frame, body: BodyLine, tokens: Token[]): PLine {
+  private lineOf(frame: Frame, body: BodyLine, tokens: readonly Token[], entry: LineEntry | undefined): PLine {
     const site = frame.site;
-    return { file: site ? site.file : body.file, line: site ? site.line : body.line, tokens, fromMacro: !!site };
+    // Tokens of a macro expansion carry the call site's columns: not the cached ones.
+    return { file: site ? site.file : body.file, line: site ? site.line : body.line, tokens, fromMacro: !!site, entry: site ? undefined : entry };
   }
 }

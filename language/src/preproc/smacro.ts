@@ -5,13 +5,15 @@ export interface SMacro {
   name: string;
   /** Parameter names, or null for an object-like macro. */
   params: string[] | null;
-  body: Token[];
+  body: readonly Token[];
   caseless: boolean;
 }
 
 /** Nesting limit for macros expanding to macros (nasm stops runaway recursion similarly). */
 const MAX_DEPTH = 200;
 const NONE: SMacro[] = [];
+/** No macro is being expanded (the default; never added to: nested calls make new sets). */
+const NOT_EXPANDING: ReadonlySet<SMacro> = new Set();
 
 export class DefineTable {
   private readonly exact = new Map<string, SMacro[]>();
@@ -43,7 +45,7 @@ export class DefineTable {
   }
 
   /** Expands every macro use in `tokens`; expanded tokens take the column range of the use. */
-  expand(tokens: Token[], active: Set<SMacro> = new Set(), depth = 0): Token[] {
+  expand(tokens: readonly Token[], active: ReadonlySet<SMacro> = NOT_EXPANDING, depth = 0): readonly Token[] {
     if (depth > MAX_DEPTH) return tokens;
     if (!tokens.some((t) => t.kind === 'ident' && this.candidates(t.text).length > 0)) return tokens;
     const out: Token[] = [];
@@ -79,7 +81,7 @@ export class DefineTable {
 }
 
 /** Arguments of `name(a, b)` starting at the '(' index: comma-separated at paren depth 1. */
-function collectArgs(tokens: Token[], open: number): { args: Token[][]; next: number } | undefined {
+function collectArgs(tokens: readonly Token[], open: number): { args: Token[][]; next: number } | undefined {
   const args: Token[][] = [[]];
   let depth = 0;
   for (let j = open; j < tokens.length; j++) {
@@ -102,7 +104,7 @@ function collectArgs(tokens: Token[], open: number): { args: Token[][]; next: nu
   return undefined;
 }
 
-function substitute(body: Token[], params: string[], args: Token[][]): Token[] {
+function substitute(body: readonly Token[], params: string[], args: Token[][]): Token[] {
   const out: Token[] = [];
   for (const t of body) {
     const k = t.kind === 'ident' ? params.indexOf(t.text) : -1;
@@ -113,7 +115,7 @@ function substitute(body: Token[], params: string[], args: Token[][]): Token[] {
 }
 
 /** Joins the tokens on both sides of each `%+` into one (nasm's token pasting). */
-function paste(tokens: Token[]): Token[] {
+function paste(tokens: readonly Token[]): readonly Token[] {
   if (!tokens.some((t) => t.kind === 'percent' && t.text === '%+')) return tokens;
   const out: Token[] = [];
   for (let i = 0; i < tokens.length; i++) {
@@ -130,6 +132,6 @@ function paste(tokens: Token[]): Token[] {
 }
 
 /** Copies of `tokens` located at [col, end) (where the macro was used). */
-export function place(tokens: Token[], col: number, end: number): Token[] {
+export function place(tokens: readonly Token[], col: number, end: number): Token[] {
   return tokens.map((t) => ({ kind: t.kind, text: t.text, col, end }));
 }
