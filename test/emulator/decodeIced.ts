@@ -23,7 +23,8 @@ export const SUPPORTED = new Set([
   'Clc', 'Stc', 'Cmc', 'Cld', 'Std', 'Lahf', 'Sahf', 'Leave', 'Enter', 'Lgdt', 'Lidt', 'Sgdt',
   'Sidt', 'Lldt', 'Ltr', 'Sldt', 'Str', 'Invlpg', 'Wbinvd', 'Invd', 'Iret', 'Iretd', 'Iretq',
   'Swapgs', 'Syscall', 'Sysret', 'Sysretq', 'Clts', 'Xlatb', 'Vmmcall', 'Vmgexit', 'Pvalidate',
-  'Rmpadjust', 'Psmash', 'Rmpupdate',
+  'Rmpadjust', 'Psmash', 'Rmpupdate', 'Xgetbv', 'Xsetbv', 'Xsave', 'Xsave64', 'Xrstor', 'Xrstor64',
+  'Fxsave', 'Fxsave64', 'Fxrstor', 'Fxrstor64',
 ].map((n) => cap(n)));
 
 /** iced decodes it and it belongs to our set (far call/jmp and the SSE movsd/cmpsd excluded). */
@@ -46,6 +47,8 @@ export function expectedMnemonics(insn: Insn): string[] {
   if (m === 'iret') return [insn.osz === 8 ? 'Iretq' : insn.osz === 4 ? 'Iretd' : 'Iret'];
   if (m === 'sysret') return [insn.osz === 8 ? 'Sysretq' : 'Sysret'];
   if (m === 'shl') return ['Shl', 'Sal'];
+  // REX.W selects the 64-bit save format, which iced names with a 64 suffix.
+  if (['xsave', 'xrstor', 'fxsave', 'fxrstor'].includes(m)) return [cap(m) + (insn.osz === 8 ? '64' : '')];
   return [cap(m)];
 }
 

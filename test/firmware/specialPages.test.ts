@@ -61,12 +61,12 @@ describe('CPUID page', () => {
     const { handle } = fw.createGuest(POLICY);
     const before = fw.guestStatus(handle).launchDigest;
     const [a, b, c, d] = host(1);
-    const avx = 1 << 28; // CPUID 1 ECX AVX: the emulated CPU has no AVX
-    expect(c & avx).toBe(0);
+    const aes = 1 << 25; // CPUID 1 ECX AES: the emulated CPU has no AES-NI
+    expect(c & aes).toBe(0);
     const vendor = host(0);
     const page = cpuidPage([
       [0, 0, vendor[0], vendor[1] ^ 1, vendor[2], vendor[3]], // wrong vendor string
-      [1, 0, a, b, c | avx, d],
+      [1, 0, a, b, c | aes, d],
       [7, 0, 0, host(7)[1] | (1 << 5), 0, 0], // AVX2 claimed in leaf 7 EBX
       entry(0x80000001),
     ]);

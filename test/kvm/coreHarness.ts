@@ -1,11 +1,12 @@
 // Builds small guests on the KVM model the way a minimal VMM (KVM selftests' vm_create +
 // vm_sev_launch) does: one memslot over userspace memory (plus guest_memfd for private-memory VM
-// types), the boot contract's page tables/GDT/stack, and for SNP the launch commands.
+// types), the boot contract's page tables/GDT/stack, and for SNP and SEV-ES the launch commands.
 
 import { expect } from 'vitest';
 import { assemble } from '../../language/src/index';
 import { PhysicalMemory } from '../../emulator/src/memory/physical';
 import { planBoot, writeBoot, type BootLayout } from '../../emulator/src/vmm/boot';
+import { sevLegacyLaunch } from '../../emulator/src/vmm/sevLaunch';
 import type { GuestImage } from '../../emulator/src/image';
 import {
   GuestMemfd, HostMapping, Kvm, KvmVcpu, KvmVm, KVM_CAP_EXIT_HYPERCALL, KVM_MEM_GUEST_MEMFD,
@@ -41,7 +42,7 @@ export interface GuestOptions {
   launchPages?: bigint[];
   /** Use 2 MiB guest_memfd folios. */
   largeFolios?: boolean;
-  /** Skip the SNP launch (INIT2 only), to test launch commands themselves. */
+  /** Skip the SNP or SEV-ES launch (INIT2 only), to test launch commands themselves. */
   noLaunch?: boolean;
 }
 
@@ -93,6 +94,8 @@ export function buildGuest(opts: GuestOptions): Guest {
   const pages = [...new Set([...pagesOf(CODE_GPA, bytes.length), ...layout.pages.map(BigInt), ...(opts.launchPages ?? [])])];
   if (opts.type === KVM_X86_SNP_VM) launchSnp(vm, kvm, staging, pages, opts.noLaunch ?? false);
   else for (const p of pages) mem.write(Number(p), pageBytes(staging, p));
+  // vm_sev_launch for SEV-ES (policy ES): without LAUNCH_UPDATE_VMSA the vCPU cannot enter.
+  if (opts.type === KVM_X86_SEV_ES_VM && !opts.noLaunch) sevLegacyLaunch(kvm, vm, mem, pages.map(Number), 0x4);
   vcpu.cpu.m.flush();
   vcpu.cpu.invalidateAll();
   return { kvm, vm, vcpu, mem, gmem, layout, symbols };

@@ -74,11 +74,13 @@ describe('SNP guest through KVM_RUN', () => {
     expect(g.vcpu.getRegs()).not.toBe(-EINVAL); // still readable: never launched
   });
 
-  it('seals an SEV-ES vCPU at its first entry', () => {
+  it('seals an SEV-ES vCPU at KVM_SEV_LAUNCH_UPDATE_VMSA; without it VMRUN fails', () => {
     const g = buildGuest({ type: KVM_X86_SEV_ES_VM, asm: 'hlt' });
-    expect(typeof g.vcpu.getRegs()).toBe('object');
-    runExpect(g.vcpu, 'KVM_EXIT_HLT');
     expect(g.vcpu.getRegs()).toBe(-EINVAL);
+    runExpect(g.vcpu, 'KVM_EXIT_HLT');
+    const raw = buildGuest({ type: KVM_X86_SEV_ES_VM, asm: 'hlt', noLaunch: true });
+    expect(typeof raw.vcpu.getRegs()).toBe('object');
+    expect(raw.vcpu.run(100).exit).toMatchObject({ reason: 'KVM_EXIT_FAIL_ENTRY', fail_entry: { hardware_entry_failure_reason: 0xffffffffffffffffn } });
   });
 
   it('gives each SNP VM its own ASID and launch digest', () => {

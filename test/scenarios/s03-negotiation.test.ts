@@ -1,13 +1,12 @@
 // S3 (linux-behaviours.md §4): GHCB MSR negotiation, hypervisor features, CPUID through the MSR
 // protocol and the preferred GHCB GPA, on a VM made by KVM_SEV_INIT2 with ghcb_version 0 (KVM's
 // default, 2). On the SEV-ES VM the last step (0x010, SNP only) ends the guest with SEV_TERM 0x010,
-// the reference's SEV-ES variant (more in s05-msr-unknown.test.ts).
-//
-// Not modelled: the legacy KVM_SEV_ES_INIT command (it would force GHCB version 1, so the reset
-// value and SEV_INFO would read 0x0001000133000001); the model refuses it with -EINVAL, checked here.
+// the reference's SEV-ES variant (more in s05-msr-unknown.test.ts). Variant: an SEV-ES VM made by
+// the legacy KVM_SEV_ES_INIT (a DEFAULT VM, as QEMU's legacy-vm-type=on does) is held to GHCB
+// protocol 1, so the reset value and SEV_INFO read 0x0001000133000001.
 
 import { describe, expect, it } from 'vitest';
-import { KVM_SEV_ES_INIT, KVM_X86_SEV_ES_VM, Kvm } from '../../emulator/src/kvm/index';
+import { KVM_SEV_ES_INIT, KVM_X86_DEFAULT_VM, KVM_X86_SEV_ES_VM, Kvm } from '../../emulator/src/kvm/index';
 import { expectTerminated, resultQ, runGuest, scenarioVmm, TERM_OK } from './harness';
 
 describe('S3: GHCB MSR negotiation, hypervisor features, CPUID, preferred GPA', () => {
@@ -27,9 +26,18 @@ describe('S3: GHCB MSR negotiation, hypervisor features, CPUID, preferred GPA', 
     });
   }
 
-  it('the legacy KVM_SEV_ES_INIT (GHCB version 1) is not modelled: -EINVAL', () => {
-    const vm = new Kvm().createVm(KVM_X86_SEV_ES_VM);
-    if (typeof vm === 'number') throw new Error('createVm');
-    expect(vm.memoryEncryptOp({ id: KVM_SEV_ES_INIT, data: null, error: 0 })).toBe(-22);
+  it('legacy KVM_SEV_ES_INIT: SEV_INFO and the reset value carry GHCB protocol 1 (0x0001000133000001)', () => {
+    const v1 = 0x0001000133000001n;
+    const { vmm } = scenarioVmm('s03-negotiation', { vmType: 'sev-es', legacyVmType: true, defines: { SEV_INFO: `0x${v1.toString(16)}` } });
+    expect([vmm.vm.vmType, vmm.vm.type, vmm.vm.sev.ghcbVersion]).toEqual([KVM_X86_DEFAULT_VM, KVM_X86_SEV_ES_VM, 1]);
+    expectTerminated(vmm, runGuest(vmm), 0x010n);
+    expect(vmm.exitLog).toHaveLength(1);
+    expect(resultQ(vmm, 0)).toBe(v1);
+    expect(resultQ(vmm, 1)).toBe(v1);
+    expect(resultQ(vmm, 2)).toBe(0x3081n);
+    // sev_guest_init: the legacy commands exist for KVM_X86_DEFAULT_VM only.
+    const typed = new Kvm().createVm(KVM_X86_SEV_ES_VM);
+    if (typeof typed === 'number') throw new Error('createVm');
+    expect(typed.memoryEncryptOp({ id: KVM_SEV_ES_INIT, data: null, error: 0 })).toBe(-22);
   });
 });

@@ -65,6 +65,7 @@ export function decodeOperands(insn: Insn, r: Row, code: Uint8Array, offset: num
       case Op.Mq: o = mem(8); break;
       case Op.Mdq: o = mem(16); break;
       case Op.Ms: o = mem(10); break; // 2-byte limit + 8-byte base in 64-bit mode
+      case Op.Mx: o = mem(512); break; // the FXSAVE region; XSAVE's components follow it
       case Op.Gb: o = gpr(regField, 1, rex); break;
       case Op.Gv: o = gpr(regField, osz, rex); break;
       case Op.Rq: o = gpr(rmReg, 8, rex); break;

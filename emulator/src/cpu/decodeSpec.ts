@@ -14,6 +14,8 @@ export const enum Op {
   Gb, Gv,
   /** ModRM r/m that must be memory: operand size (lea), byte, qword, 2 qwords, pseudo-descriptor. */
   M, Mb, Mq, Mdq, Ms,
+  /** Memory: an FXSAVE/XSAVE area, laid out by the instruction (size = its 512-byte legacy region). */
+  Mx,
   /** ModRM r/m: 16-bit when memory, operand-size register otherwise (mov Sreg, sldt, lldt...). */
   MwRv,
   /** ModRM r/m read as a 64-bit register whatever mod says (mov CRn/DRn, SDM "mod bits ignored"). */
@@ -37,7 +39,7 @@ export const enum Op {
 
 const OP_NAMES: Record<string, Op> = {
   Eb: Op.Eb, Ew: Op.Ew, Ed: Op.Ed, Ev: Op.Ev, Ez: Op.Ez, Gb: Op.Gb, Gv: Op.Gv,
-  M: Op.M, Mb: Op.Mb, Mq: Op.Mq, Mdq: Op.Mdq, Ms: Op.Ms, MwRv: Op.MwRv, Rq: Op.Rq,
+  M: Op.M, Mb: Op.Mb, Mq: Op.Mq, Mdq: Op.Mdq, Ms: Op.Ms, Mx: Op.Mx, MwRv: Op.MwRv, Rq: Op.Rq,
   Cd: Op.Cd, Dd: Op.Dd, Sw: Op.Sw,
   Ib: Op.Ib, Ibs: Op.Ibs, Iw: Op.Iw, Iz: Op.Iz, Iv: Op.Iv, 1: Op.One,
   Jb: Op.Jb, Jz: Op.Jz, AL: Op.AL, rAX: Op.rAX, CL: Op.CL, DX: Op.DX,
@@ -107,8 +109,8 @@ export interface RowOpts {
 }
 
 const MODRM_OPS = new Set<Op>([Op.Eb, Op.Ew, Op.Ed, Op.Ev, Op.Ez, Op.Gb, Op.Gv, Op.M, Op.Mb, Op.Mq,
-  Op.Mdq, Op.Ms, Op.MwRv, Op.Rq, Op.Cd, Op.Dd, Op.Sw]);
-const MEM_ONLY_OPS = new Set<Op>([Op.M, Op.Mb, Op.Mq, Op.Mdq, Op.Ms]);
+  Op.Mdq, Op.Ms, Op.Mx, Op.MwRv, Op.Rq, Op.Cd, Op.Dd, Op.Sw]);
+const MEM_ONLY_OPS = new Set<Op>([Op.M, Op.Mb, Op.Mq, Op.Mdq, Op.Ms, Op.Mx]);
 const BYTE_OPS = new Set<Op>([Op.Eb, Op.Gb, Op.AL, Op.Zb, Op.Ob]);
 const SIZED_OPS = new Set<Op>([Op.Ev, Op.Ez, Op.Gv, Op.rAX, Op.Zv, Op.Ov]);
 

@@ -166,6 +166,9 @@ add(0x101, 'rmpadjust', '', 0, { modrm: 0xfe, pfx: P_F3 });
 add(0x101, 'rmpupdate', '', 0, { modrm: 0xfe, pfx: P_F2 });
 add(0x101, 'psmash', '', 0, { modrm: 0xff, pfx: P_F3 });
 add(0x101, 'pvalidate', '', 0, { modrm: 0xff, pfx: P_F2 });
+// XGETBV 0F 01 D0 / XSETBV 0F 01 D1 (SDM Vol. 2C): no mandatory prefix (66/F2/F3 forms are #UD).
+add(0x101, 'xgetbv', '', 0, { modrm: 0xd0, pfx: P_NONE });
+add(0x101, 'xsetbv', '', 0, { modrm: 0xd1, pfx: P_NONE });
 add(0x105, 'syscall');
 add(0x106, 'clts');
 add(0x107, 'sysret', '', NO66); // sysretq with REX.W (osz 8)
@@ -190,6 +193,12 @@ add(0x1a4, 'shld', 'Ev,Gv,Ib');
 add(0x1a5, 'shld', 'Ev,Gv,CL');
 add(0x1a8, 'push', 'GS', D64);
 add(0x1a9, 'pop', 'GS', D64);
+// 0F AE memory forms without a prefix (SDM Vol. 2 Table A-6 group 15): FXSAVE /0, FXRSTOR /1,
+// XSAVE /4, XRSTOR /5; REX.W selects the 64-bit format (fxsave64...: osz 8). The register forms
+// (LFENCE, MFENCE, SFENCE) and prefixed forms (PTWRITE, CLWB...) are not executed.
+for (const [digit, name] of [[0, 'fxsave'], [1, 'fxrstor'], [4, 'xsave'], [5, 'xrstor']] as const) {
+  grp(0x1ae, digit, name, 'Mx', 0, { pfx: P_NONE });
+}
 add(0x1ab, 'bts', 'Ev,Gv', LOCK);
 add(0x1ac, 'shrd', 'Ev,Gv,Ib');
 add(0x1ad, 'shrd', 'Ev,Gv,CL');

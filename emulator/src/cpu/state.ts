@@ -1,6 +1,8 @@
 // Architectural state of one x86-64 vCPU. 64-bit values live as int32 halves (lo, hi) so the hot
 // path never touches BigInt; values below 2^52 (physical addresses, CR3) are plain numbers.
 
+import { XFEATURE_X87, XState } from './xstate';
+
 /** RFLAGS bits (Intel SDM Vol. 1 §3.4.3). */
 export const CF = 1 << 0, PF = 1 << 2, AF = 1 << 4, ZF = 1 << 6, SF = 1 << 7, TF = 1 << 8,
   IF = 1 << 9, DF = 1 << 10, OF = 1 << 11, IOPL = 3 << 12, NT = 1 << 14, RF = 1 << 16, AC = 1 << 18,
@@ -19,6 +21,8 @@ export const GPR_NAMES = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi'
 /** CR0 / CR4 / EFER bits used by the model (AMD APM Vol. 2 §3.1). */
 export const CR0_PE = 1 << 0, CR0_WP = 1 << 16, CR0_PG = 1 << 31;
 export const CR4_PAE = 1 << 5, CR4_PGE = 1 << 7;
+/** CR4.OSFXSR (FXSAVE/FXRSTOR move SSE state) and CR4.OSXSAVE (XSAVE and XGETBV/XSETBV enabled). */
+export const CR4_OSFXSR = 1 << 9, CR4_OSXSAVE = 1 << 18;
 export const EFER_SCE = 1 << 0, EFER_LME = 1 << 8, EFER_LMA = 1 << 10, EFER_NXE = 1 << 11;
 
 /** A segment register's visible selector and the parts of its hidden descriptor long mode uses. */
@@ -72,6 +76,10 @@ export class CpuState {
   msrTscAux = 0;
   /** TSC = icount + tscOffset (a WRMSR to IA32_TSC sets the offset), so RDTSC is deterministic. */
   tscOffset = 0n;
+  /** x87/SSE/AVX registers (state only: no x87 or vector arithmetic is executed). */
+  readonly fpu = new XState();
+  /** XCR0: the enabled XSAVE state components (x87 only at reset, SDM Vol. 1 §13.3). */
+  xcr0 = XFEATURE_X87;
   /** Debug registers DR0-DR7 kept for mov to/from DRn (no hardware breakpoints are modelled). */
   readonly dr = [0n, 0n, 0n, 0n, 0n, 0n, 0xffff0ff0n, 0x400n];
   /** Instructions retired since reset; drives the budget and RDTSC. */

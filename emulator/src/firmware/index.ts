@@ -26,3 +26,9 @@ export type { PlatformConfig, TcbVersion, FirmwareVersion } from './platform';
 export { certificateTable, vcekPublicKey, chainDer } from './vcek';
 export { buildCertTable, parseCertTable, guidBytes, GUID_ARK, GUID_ASK, GUID_VCEK, GUID_VLEK, CERT_ENTRY_SIZE } from './certTable';
 export type { CertEntry, CertTableParse } from './certTable';
+export {
+  SevFirmware, sevLaunchMeasurement, SEV_GSTATE_UNINIT, SEV_GSTATE_LUPDATE, SEV_GSTATE_LSECRET, SEV_GSTATE_RUNNING,
+  SEV_POLICY_NODBG, SEV_POLICY_NOKS, SEV_POLICY_ES, SEV_POLICY_NOSEND, SEV_POLICY_DOMAIN, SEV_POLICY_SEV,
+  SEV_MEASURE_SIZE, SEV_MNONCE_SIZE, SEV_LAUNCH_MEASURE_SIZE,
+} from './legacyLaunch';
+export type { SevFirmwareOptions, SevFwResult, SevGuestStatus } from './legacyLaunch';

@@ -57,7 +57,13 @@ export const KVM_EXIT_COCO_REQ_CERTS_ERR_INVALID_LEN = 1n;
 export const KVM_EXIT_COCO_REQ_CERTS_ERR_GENERIC = 1n << 31n;
 
 /** Capabilities (kvm.h KVM_CAP_*). */
+/** KVM_{GET,SET}_XSAVE and KVM_{GET,SET}_XCRS exist. */
+export const KVM_CAP_XSAVE = 55;
+export const KVM_CAP_XCRS = 56;
+/** KVM_ENABLE_CAP(cap, args[0] = source VM fd): mirror / move the SEV encryption context (kvm.h). */
+export const KVM_CAP_VM_COPY_ENC_CONTEXT_FROM = 197;
 export const KVM_CAP_EXIT_HYPERCALL = 201;
+export const KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM = 206;
 export const KVM_CAP_USER_MEMORY2 = 231;
 export const KVM_CAP_MEMORY_FAULT_INFO = 232;
 export const KVM_CAP_MEMORY_ATTRIBUTES = 233;
@@ -101,12 +107,29 @@ export const KVM_MAP_GPA_RANGE_DECRYPTED = 0n;
 export const KVM_SEV_INIT = 0;
 export const KVM_SEV_ES_INIT = 1;
 export const KVM_SEV_LAUNCH_START = 2;
+export const KVM_SEV_LAUNCH_UPDATE_DATA = 3;
 export const KVM_SEV_LAUNCH_UPDATE_VMSA = 4;
+export const KVM_SEV_LAUNCH_SECRET = 5;
+export const KVM_SEV_LAUNCH_MEASURE = 6;
+export const KVM_SEV_LAUNCH_FINISH = 7;
+/** 8..11 SEND_START, SEND_UPDATE_DATA, SEND_UPDATE_VMSA, SEND_FINISH; 12..15 the RECEIVE_* ones. */
+export const KVM_SEV_SEND_START = 8;
+export const KVM_SEV_RECEIVE_FINISH = 15;
+export const KVM_SEV_GUEST_STATUS = 16;
+export const KVM_SEV_DBG_DECRYPT = 17;
+export const KVM_SEV_DBG_ENCRYPT = 18;
+export const KVM_SEV_CERT_EXPORT = 19;
+export const KVM_SEV_GET_ATTESTATION_REPORT = 20;
+export const KVM_SEV_SEND_CANCEL = 21;
 export const KVM_SEV_INIT2 = 22;
 export const KVM_SEV_SNP_LAUNCH_START = 100;
 export const KVM_SEV_SNP_LAUNCH_UPDATE = 101;
 export const KVM_SEV_SNP_LAUNCH_FINISH = 102;
 export const KVM_SEV_SNP_ENABLE_REQ_CERTS = 103;
+/** One past the last command id (enum sev_cmd_id). */
+export const KVM_SEV_NR_MAX = 104;
+/** Largest blob KVM copies to or from the PSP (include/linux/psp-sev.h SEV_FW_BLOB_MAX_SIZE). */
+export const SEV_FW_BLOB_MAX_SIZE = 0x4000;
 
 /** SNP_LAUNCH_UPDATE page types (kvm.h KVM_SEV_SNP_PAGE_TYPE_*, equal to the firmware's). */
 export const KVM_SEV_SNP_PAGE_TYPE_NORMAL = 0x1;

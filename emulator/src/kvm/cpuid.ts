@@ -33,11 +33,13 @@ const SEV_LEAF_EAX: Record<number, number> = {
  * bit of physical-address reduction, as QEMU's reduced-phys-bits=1 does.
  */
 export function defaultCpuid(vmType: number, cbitPos: number): KvmCpuidEntry2[] {
-  const leaves: [number, number][] = [[0, 0], [1, 0], [7, 0], [0x80000000, 0], [0x80000001, 0], [0x80000002, 0],
-    [0x80000003, 0], [0x80000004, 0], [0x80000008, 0], [0x8000001f, 0]];
+  // Leaf 0xD subleaves 0-2: the XSAVE components (x87, SSE, AVX) and their sizes and offsets.
+  const leaves: [number, number][] = [[0, 0], [1, 0], [7, 0], [0xd, 0], [0xd, 1], [0xd, 2], [0x80000000, 0],
+    [0x80000001, 0], [0x80000002, 0], [0x80000003, 0], [0x80000004, 0], [0x80000008, 0], [0x8000001f, 0]];
   return leaves.map(([fn, idx]) => {
     const [eax, ebx, ecx, edx] = cpuidModel(fn, idx, cbitPos);
-    const e: KvmCpuidEntry2 = { function: fn, index: idx, flags: fn === 7 ? KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0, eax, ebx, ecx, edx };
+    const indexed = fn === 7 || fn === 0xd;
+    const e: KvmCpuidEntry2 = { function: fn, index: idx, flags: indexed ? KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0, eax, ebx, ecx, edx };
     if (fn === 0x8000001f) {
       e.eax = SEV_LEAF_EAX[vmType] ?? 0;
       e.ebx = e.eax !== 0 ? (cbitPos & 0x3f) | (1 << 6) : 0;

@@ -11,6 +11,8 @@ export type { KvmMemoryAttributesArgs, KvmCreateGuestMemfd, KvmEnableCap } from 
 export { KvmVcpu } from './vcpu';
 export type { KvmRunState } from './vcpu';
 export type { KvmRegs, KvmSregs, KvmSegment, KvmDtable } from './regs';
+export type { KvmXsave, KvmXcrs, KvmXcr } from './xsave';
+export { KVM_XSAVE_SIZE, KVM_MAX_XCRS, XCR_XFEATURE_ENABLED_MASK } from './xsave';
 export type { KvmCpuidEntry2 } from './cpuid';
 export { KVM_CPUID_FLAG_SIGNIFCANT_INDEX, defaultCpuid } from './cpuid';
 /** The kvm_run exit union. */
@@ -22,6 +24,8 @@ export type { GmemFolio, GuestMemfdOptions } from './guestMemfd';
 export { HostAddressSpace, HostMapping, SpaAllocator } from './hostMemory';
 /** KVM_MEMORY_ENCRYPT_OP structures. */
 export type { KvmSevCmd, KvmSevInit, KvmSevSnpLaunchStart, KvmSevSnpLaunchUpdate, KvmSevSnpLaunchFinish, SevInfo } from './launch';
+export type { KvmSevLaunchStart, KvmSevLaunchUpdateData, KvmSevLaunchMeasure, KvmSevGuestStatus, KvmSevDbg } from './legacyLaunch';
+export type { KvmEncRegion } from './encRegions';
 /** The debugger's views of guest memory. */
 export { gpaInfo, readGuestPhys, readGuestVirt, translateGva, writeGuestPhys } from './debugView';
 export type { GpaInfo, GuestPhysView } from './debugView';

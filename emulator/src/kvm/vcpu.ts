@@ -16,7 +16,7 @@ import { deliver } from '../cpu/interrupts';
 import { PhysicalMemory, PhysPage } from '../memory/physical';
 import { sevBeforeGuestEntry, sevInfoResponse } from './sev/index';
 import {
-  EINTR, EINVAL, KVM_INTERNAL_ERROR_EMULATION, KVM_X86_DEFAULT_VM, KVM_X86_SW_PROTECTED_VM, SVM_EXIT_ERR,
+  EINTR, EINVAL, EIO, KVM_INTERNAL_ERROR_EMULATION, KVM_X86_DEFAULT_VM, KVM_X86_SW_PROTECTED_VM, SVM_EXIT_ERR,
 } from './constants';
 import { defaultCpuid, KvmCpuid, type KvmCpuidEntry2 } from './cpuid';
 import { KvmMsrs, MSR_IA32_CR_PAT } from './msrs';
@@ -25,6 +25,7 @@ import { regsFromState, regsToState, sregsFromState, sregsToState, type KvmRegs,
 import type { KvmExitDebug, KvmRunExit, KvmRunResult } from './run';
 import { KvmSevContext } from './sevVcpu';
 import { decodeVmsa, encodeVmsa } from './vmsa';
+import { getXsaveImage, guestSupportedXcr0, setXsaveImage, xcr0FromXcrs, xcrsOf, type KvmXcrs, type KvmXsave } from './xsave';
 import { snpActive } from './launch';
 import { faultinPrivate } from './memory';
 import type { KvmVm } from './vm';
@@ -58,7 +59,8 @@ export class KvmVcpu {
   readonly vmsaPage: PhysPage;
   /** The VMPL the vCPU runs at (0: no SVSM). */
   vmpl = 0;
-  xcr0 = 1n;
+  /** vcpu->arch.xcr0 once the state is protected: only what the guest reports in the GHCB. */
+  private protectedXcr0 = 1n;
   private complete: ((exit: KvmRunExit) => number) | null = null;
   private injection: GuestFault | null = null;
   /** An SNP AP Creation request to apply at the next entry (null GPA: the VMSA was destroyed). */
@@ -90,6 +92,7 @@ export class KvmVcpu {
 
   /** KVM_RUN. With `budget`, at most that many instructions run before KVM_EXIT_DEBUG('budget'). */
   run(budget?: number): KvmRunResult {
+    if (this.vm.dead) return this.result(-EIO); // kvm_vcpu_ioctl: the VM's context moved away
     if (this.complete !== null) {
       const c = this.complete;
       this.complete = null;
@@ -184,8 +187,12 @@ export class KvmVcpu {
       }
       return null;
     }
-    // SEV-ES: the legacy LAUNCH_UPDATE_VMSA flow is not modelled; the state is sealed at first entry.
-    this.guestStateProtected = true;
+    // SEV-ES: VMRUN decrypts the VMSA with the guest's key; one never encrypted by
+    // KVM_SEV_LAUNCH_UPDATE_VMSA decrypts to garbage and fails the VMRUN consistency checks.
+    if (!this.guestStateProtected) {
+      return this.exitWith({ reason: 'KVM_EXIT_FAIL_ENTRY', exit_reason: 9,
+        fail_entry: { hardware_entry_failure_reason: SVM_EXIT_ERR, cpu: 0 } }, 0);
+    }
     return null;
   }
 
@@ -263,26 +270,70 @@ export class KvmVcpu {
 
   /** KVM_GET_REGS; -EINVAL once the state is protected (kvm_arch_vcpu_ioctl_get_regs). */
   getRegs(): KvmRegs | number {
+    if (this.vm.dead) return -EIO;
     return this.stateProtected ? -EINVAL : regsFromState(this.cpu.s);
   }
 
   setRegs(regs: KvmRegs): number {
+    if (this.vm.dead) return -EIO;
     if (this.stateProtected) return -EINVAL;
     regsToState(regs, this.cpu.s);
     return 0;
   }
 
   getSregs(): KvmSregs | number {
+    if (this.vm.dead) return -EIO;
     return this.stateProtected ? -EINVAL : sregsFromState(this.cpu.s, this.msrs.apicBase());
   }
 
   setSregs(sregs: KvmSregs): number {
+    if (this.vm.dead) return -EIO;
     if (this.stateProtected) return -EINVAL;
     sregsToState(sregs, this.cpu.s);
     this.msrs.setApicBase(sregs.apic_base);
     this.cpu.m.flush();
     this.cpu.invalidateAll();
     return 0;
+  }
+
+  /**
+   * vcpu->arch.xcr0: the vCPU's XCR0 (KVM loads it at entry; the guest's XSETBV changes it) until
+   * the state is protected; then the hardware keeps XCR0 in the VMSA and KVM only learns the GHCB's.
+   */
+  get xcr0(): bigint {
+    return this.stateProtected ? this.protectedXcr0 : BigInt(this.cpu.s.xcr0 >>> 0);
+  }
+
+  set xcr0(value: bigint) {
+    this.protectedXcr0 = value;
+    if (!this.stateProtected) this.cpu.s.xcr0 = Number(value & 0xffffffffn);
+  }
+
+  /** KVM_GET_XSAVE; -EINVAL once the state is protected (the FPU state is confidential). */
+  getXsave(): KvmXsave | number {
+    if (this.vm.dead) return -EIO;
+    return this.stateProtected ? -EINVAL : { region: getXsaveImage(this.cpu.s, guestSupportedXcr0(this.cpuidTable)) };
+  }
+
+  /** KVM_SET_XSAVE (kvm_vcpu_ioctl_x86_set_xsave). */
+  setXsave(xsave: KvmXsave): number {
+    if (this.vm.dead) return -EIO;
+    return this.stateProtected ? -EINVAL : setXsaveImage(this.cpu.s, xsave.region);
+  }
+
+  /** KVM_GET_XCRS: XCR0 only. */
+  getXcrs(): KvmXcrs | number {
+    if (this.vm.dead) return -EIO;
+    return this.stateProtected ? -EINVAL : xcrsOf(this.xcr0);
+  }
+
+  /** KVM_SET_XCRS (kvm_vcpu_ioctl_x86_set_xcrs). */
+  setXcrs(xcrs: KvmXcrs): number {
+    if (this.vm.dead) return -EIO;
+    if (this.stateProtected) return -EINVAL;
+    const r = xcr0FromXcrs(xcrs, guestSupportedXcr0(this.cpuidTable));
+    if (r.ret === 0 && r.xcr0 !== null) this.xcr0 = r.xcr0;
+    return r.ret;
   }
 
   /** KVM_SET_CPUID2. */
@@ -298,6 +349,7 @@ export class KvmVcpu {
   syncVmsa(): Uint8Array {
     return encodeVmsa(this.cpu.s, {
       sevFeatures: this.vm.sev.vmsaFeatures, xcr0: this.xcr0, gPat: this.msrs.get(MSR_IA32_CR_PAT) ?? 0n, vmpl: this.vmpl,
+      fpu: this.vm.vmType !== KVM_X86_DEFAULT_VM, // kvm->arch.vm_type: legacy KVM_SEV_ES_INIT VMs skip it
     });
   }
 }

@@ -6,14 +6,17 @@ import { PAGE_SIZE, type PhysPage } from '../memory/physical';
 import { rmpMakeShared, RMP_PAGES_PER_2M, RMP_PG_SIZE_2M, RMP_PG_SIZE_4K } from '../snp/index';
 import { MemoryAttributes } from './attributes';
 import {
-  EEXIST, EINVAL, KVM_CAP_EXIT_COCO, KVM_CAP_EXIT_HYPERCALL, KVM_CAP_GUEST_MEMFD, KVM_CAP_MEMORY_ATTRIBUTES,
-  KVM_HC_MAP_GPA_RANGE, KVM_MEMORY_ATTRIBUTE_PRIVATE, KVM_X86_SEV_ES_VM, KVM_X86_SNP_VM, KVM_X86_SW_PROTECTED_VM,
+  EEXIST, EINVAL, EIO, KVM_CAP_EXIT_COCO, KVM_CAP_EXIT_HYPERCALL, KVM_CAP_GUEST_MEMFD, KVM_CAP_MEMORY_ATTRIBUTES,
+  KVM_CAP_VM_COPY_ENC_CONTEXT_FROM, KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM, KVM_HC_MAP_GPA_RANGE, KVM_MEMORY_ATTRIBUTE_PRIVATE,
+  KVM_X86_DEFAULT_VM, KVM_X86_SEV_ES_VM, KVM_X86_SEV_VM, KVM_X86_SNP_VM, KVM_X86_SW_PROTECTED_VM,
 } from './constants';
+import { sevMemEncRegisterRegion, sevMemEncUnregisterRegion, type KvmEncRegion } from './encRegions';
 import { GuestMemfd, type GmemFolio, type GmemOwner, type GuestMemfdOptions } from './guestMemfd';
 import { KVM_EXIT_COCO_VALID_MASK, KVM_EXIT_HYPERCALL_VALID_MASK, type Kvm } from './kvm';
 import { newSevInfo, sevMemEncOp, type KvmSevCmd, type SevInfo } from './launch';
 import { readGuestShared, writeGuestShared } from './memory';
 import { Memslots, type KvmUserspaceMemoryRegion2, type Memslot } from './memslots';
+import { sevVmCopyEncContextFrom, sevVmDestroy, sevVmMoveEncContextFrom } from './migration';
 import type { SevVmState } from './sevContext';
 import { validateGuestRequestThrottle } from './sev/index';
 import { KvmVcpu } from './vcpu';
@@ -42,7 +45,7 @@ export interface KvmEnableCap {
 /** The live SevVmState view sev/ reads (getters, so it always reflects the VM). */
 function sevStateOf(vm: KvmVm): SevVmState {
   return {
-    vmType: vm.type,
+    get vmType() { return vm.type; },
     get ghcbVersion() { return vm.sev.ghcbVersion; },
     get cbitPos() { return vm.kvm.cbitPos; },
     get exitHypercallMapGpaRange() { return (vm.hypercallExitEnabled & (1 << KVM_HC_MAP_GPA_RANGE)) !== 0; },
@@ -58,8 +61,10 @@ export const KVM_MAX_VCPU_IDS = 4096;
 export class KvmVm implements GmemOwner {
   /** guest_memfd-backed private memory and memory attributes are honoured. */
   readonly hasPrivateMem: boolean;
-  /** Register state is encrypted: register ioctls are refused once the vCPU is protected. */
-  readonly hasProtectedState: boolean;
+  /** The VM fd (the model's file descriptor for this VM on its Kvm host; see Kvm.vmByFd). */
+  readonly fd: number;
+  /** kvm->vm_dead: its context moved away (KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM); ioctls give -EIO. */
+  dead = false;
   readonly memslots = new Memslots();
   readonly attributes = new MemoryAttributes();
   readonly vcpus: KvmVcpu[] = [];
@@ -74,13 +79,32 @@ export class KvmVm implements GmemOwner {
   readonly log: string[] = [];
   private readonly unsubscribeRmp: () => void;
 
-  constructor(readonly kvm: Kvm, readonly type: number) {
-    this.hasPrivateMem = type === KVM_X86_SW_PROTECTED_VM || type === KVM_X86_SNP_VM;
-    this.hasProtectedState = type === KVM_X86_SEV_ES_VM || type === KVM_X86_SNP_VM;
-    this.sev = newSevInfo(type);
+  /** `vmType` is kvm->arch.vm_type, the KVM_CREATE_VM argument. */
+  constructor(readonly kvm: Kvm, readonly vmType: number) {
+    this.hasPrivateMem = vmType === KVM_X86_SW_PROTECTED_VM || vmType === KVM_X86_SNP_VM;
+    this.sev = newSevInfo(vmType);
+    this.fd = kvm.openVmFd(this);
     this.sevState = sevStateOf(this);
     // Any RMP change may change how guest accesses resolve: drop every cached translation.
     this.unsubscribeRmp = kvm.rmp.onChange(() => this.flushTlbs());
+  }
+
+  /**
+   * The type the VM behaves as: its vm_type, except that a KVM_X86_DEFAULT_VM made an SEV or
+   * SEV-ES guest (legacy KVM_SEV_INIT/KVM_SEV_ES_INIT, or by mirroring/migration) runs as one.
+   */
+  get type(): number {
+    if (this.vmType !== KVM_X86_DEFAULT_VM || !this.sev.active) return this.vmType;
+    return this.sev.esActive ? KVM_X86_SEV_ES_VM : KVM_X86_SEV_VM;
+  }
+
+  /**
+   * Register state is encrypted (SEV-ES, SNP): register ioctls are refused once the vCPU is
+   * protected. KVM's has_protected_state stays false for a DEFAULT VM made SEV-ES by the legacy
+   * commands (its register ioctls then return stale state); the model refuses them there too.
+   */
+  get hasProtectedState(): boolean {
+    return this.type === KVM_X86_SEV_ES_VM || this.type === KVM_X86_SNP_VM;
   }
 
   /** Which certificate exit guest requests use: the seed's KVM_EXIT_COCO takes precedence. */
@@ -111,7 +135,9 @@ export class KvmVm implements GmemOwner {
 
   /** KVM_SET_USER_MEMORY_REGION2. */
   setUserMemoryRegion2(region: KvmUserspaceMemoryRegion2): number {
-    const r = this.memslots.set(region, { hasPrivateMem: this.hasPrivateMem, readonlyAllowed: !this.hasProtectedState, owner: this });
+    if (this.dead) return -EIO;
+    const protectedType = this.vmType === KVM_X86_SEV_ES_VM || this.vmType === KVM_X86_SNP_VM; // has_protected_state
+    const r = this.memslots.set(region, { hasPrivateMem: this.hasPrivateMem, readonlyAllowed: !protectedType, owner: this });
     if (r.ret !== 0) return r.ret;
     if (region.memory_size !== 0n) {
       for (const m of this.kvm.host.mappingsIn(region.userspace_addr, region.memory_size)) m.writeListeners.add(this.hostWrite);
@@ -130,6 +156,7 @@ export class KvmVm implements GmemOwner {
 
   /** KVM_CREATE_GUEST_MEMFD (kvm_gmem_create): no flags are supported; size page-aligned and > 0. */
   createGuestMemfd(args: KvmCreateGuestMemfd, opts: GuestMemfdOptions = {}): GuestMemfd | number {
+    if (this.dead) return -EIO;
     if (args.flags !== 0n) return -EINVAL;
     if (args.size <= 0n || args.size % BigInt(PAGE_SIZE) !== 0n) return -EINVAL;
     return new GuestMemfd(this, this.kvm.spa, args.size, args.flags, opts);
@@ -137,6 +164,7 @@ export class KvmVm implements GmemOwner {
 
   /** KVM_SET_MEMORY_ATTRIBUTES (kvm_vm_ioctl_set_mem_attributes). */
   setMemoryAttributes(a: KvmMemoryAttributesArgs): number {
+    if (this.dead) return -EIO;
     const supported = this.hasPrivateMem ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0n;
     if (a.flags !== 0n) return -EINVAL;
     if ((a.attributes & ~supported) !== 0n) return -EINVAL;
@@ -158,6 +186,7 @@ export class KvmVm implements GmemOwner {
 
   /** KVM_CHECK_EXTENSION on the VM fd. */
   checkExtension(cap: number): number {
+    if (this.dead) return -EIO;
     switch (cap) {
       case KVM_CAP_MEMORY_ATTRIBUTES: return this.hasPrivateMem ? Number(KVM_MEMORY_ATTRIBUTE_PRIVATE) : 0;
       case KVM_CAP_GUEST_MEMFD: return this.hasPrivateMem ? 1 : 0;
@@ -167,6 +196,7 @@ export class KvmVm implements GmemOwner {
 
   /** KVM_ENABLE_CAP on the VM (kvm_vm_ioctl_enable_cap). */
   enableCap(c: KvmEnableCap): number {
+    if (this.dead) return -EIO;
     if ((c.flags ?? 0) !== 0) return -EINVAL;
     const arg0 = c.args[0] ?? 0n;
     switch (c.cap) {
@@ -178,6 +208,9 @@ export class KvmVm implements GmemOwner {
         if ((arg0 & ~KVM_EXIT_COCO_VALID_MASK) !== 0n) return -EINVAL;
         this.cocoExitEnabled = arg0;
         return 0;
+      // args[0] is the source VM's fd (KvmVm.fd).
+      case KVM_CAP_VM_COPY_ENC_CONTEXT_FROM: return sevVmCopyEncContextFrom(this, arg0);
+      case KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM: return sevVmMoveEncContextFrom(this, arg0);
       default:
         return -EINVAL;
     }
@@ -185,11 +218,23 @@ export class KvmVm implements GmemOwner {
 
   /** KVM_MEMORY_ENCRYPT_OP with a struct kvm_sev_cmd; `cmd.error` receives the firmware status. */
   memoryEncryptOp(cmd: KvmSevCmd): number {
+    if (this.dead) return -EIO;
     return sevMemEncOp(this, cmd);
+  }
+
+  /** KVM_MEMORY_ENCRYPT_REG_REGION. */
+  memoryEncryptRegRegion(range: KvmEncRegion): number {
+    return this.dead ? -EIO : sevMemEncRegisterRegion(this, range);
+  }
+
+  /** KVM_MEMORY_ENCRYPT_UNREG_REGION. */
+  memoryEncryptUnregRegion(range: KvmEncRegion): number {
+    return this.dead ? -EIO : sevMemEncUnregisterRegion(this, range);
   }
 
   /** KVM_CREATE_VCPU(id). */
   createVcpu(id: number): KvmVcpu | number {
+    if (this.dead) return -EIO;
     if (!Number.isInteger(id) || id < 0 || id >= KVM_MAX_VCPU_IDS) return -EINVAL;
     if (this.vcpus.some((v) => v.id === id)) return -EEXIST;
     const v = new KvmVcpu(this, id);
@@ -243,13 +288,12 @@ export class KvmVm implements GmemOwner {
   }
 
   /**
-   * The VM fd was closed (sev_vm_destroy): the firmware context is decommissioned, the ASID
-   * freed, and the VM stops following RMP changes.
+   * The VM fd was closed: the fd goes, the VM stops following RMP changes, and sev_vm_destroy
+   * releases its firmware context and ASID (deferred while mirrors still reference it).
    */
   close(): void {
+    this.kvm.closeVmFd(this.fd);
     this.unsubscribeRmp();
-    if (this.sev.fwHandle !== 0) this.kvm.firmware.decommission(this.sev.fwHandle);
-    if (this.sev.active) this.kvm.asids.free(this.sev.asid);
-    this.sev.fwHandle = 0;
+    sevVmDestroy(this);
   }
 }

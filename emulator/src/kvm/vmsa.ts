@@ -1,8 +1,9 @@
 // The VMSA page KVM builds from a vCPU's state before an SEV-ES/SNP launch measures it
 // (arch/x86/kvm/svm/sev.c sev_es_sync_vmsa), in the layout of struct sev_es_save_area
-// (arch/x86/include/asm/svm.h; AMD APM Vol. 2 Table B-4), and the inverse for AP creation.
+// (arch/x86/include/asm/svm.h; AMD APM Vol. 2 Table B-4), and the inverse: what VMRUN loads.
 
 import type { CpuState } from '../cpu/state';
+import { ST_BYTES } from '../cpu/xstate';
 
 /** struct sev_es_save_area offsets. */
 export const VMSA = {
@@ -13,6 +14,9 @@ export const VMSA = {
   star: 0x200, lstar: 0x208, cstar: 0x210, sfmask: 0x218, kernelGsBase: 0x220, cr2: 0x240,
   gPat: 0x268, tscAux: 0x2ec, rcx: 0x308, rdx: 0x310, rbx: 0x318, rbp: 0x328, rsi: 0x330, rdi: 0x338,
   r8: 0x340, sevFeatures: 0x3b0, xcr0: 0x3e8,
+  // The floating-point area (svm.h: x87_dp ... fpreg_ymm), after reserved_0x3f0[16].
+  x87Dp: 0x400, mxcsr: 0x408, x87Ftw: 0x40c, x87Fsw: 0x40e, x87Fcw: 0x410, x87Fop: 0x412, x87Ds: 0x414,
+  x87Cs: 0x416, x87Rip: 0x418, fpregX87: 0x420, fpregXmm: 0x470, fpregYmm: 0x570,
 } as const;
 
 /** Segment register order of CpuState.seg (ES, CS, SS, DS, FS, GS) mapped to VMSA offsets. */
@@ -28,6 +32,9 @@ export interface VmsaExtras {
   /** Guest PAT (MSR 0x277). */
   gPat: bigint;
   vmpl: number;
+  /** Sync the FPU/AVX state: sev_es_sync_vmsa skips it for VMs of KVM_X86_DEFAULT_VM type
+   *  (KVM_SEV_ES_INIT), "to avoid breaking older measurements". */
+  fpu: boolean;
 }
 
 /** A segment or descriptor-table register (the latter has no selector or attributes). */
@@ -81,7 +88,51 @@ export function encodeVmsa(s: CpuState, extras: VmsaExtras): Uint8Array {
   v.setUint32(VMSA.tscAux, s.msrTscAux >>> 0, true);
   v.setBigUint64(VMSA.sevFeatures, extras.sevFeatures, true);
   v.setBigUint64(VMSA.xcr0, extras.xcr0, true);
+  if (extras.fpu) putFpu(v, page, s);
   return page;
+}
+
+/**
+ * sev_es_sync_vmsa's FPU part, from the guest's XSAVE image: pointers, MXCSR, abridged tag, status,
+ * control, opcode; x87_ds/x87_cs written as 0; ST0-7 split into an 8 x 8-byte area of bytes 0-7
+ * and an 8 x 2-byte area of bytes 8-9 ("undocumented and definitely not what you would expect");
+ * XMM0-15, then YMM0-15 bits 255:128 (zero when AVX state is not in use, get_xsave_addr NULL).
+ */
+function putFpu(v: DataView, page: Uint8Array, s: CpuState): void {
+  const f = s.fpu;
+  v.setBigUint64(VMSA.x87Dp, f.fdp, true);
+  v.setUint32(VMSA.mxcsr, f.mxcsr >>> 0, true);
+  v.setUint16(VMSA.x87Ftw, f.ftw & 0xff, true);
+  v.setUint16(VMSA.x87Fsw, f.fsw, true);
+  v.setUint16(VMSA.x87Fcw, f.fcw, true);
+  v.setUint16(VMSA.x87Fop, f.fop, true);
+  v.setBigUint64(VMSA.x87Rip, f.fip, true);
+  for (let i = 0; i < 8; i++) {
+    page.set(f.st.subarray(i * ST_BYTES, i * ST_BYTES + 8), VMSA.fpregX87 + 8 * i);
+    page.set(f.st.subarray(i * ST_BYTES + 8, (i + 1) * ST_BYTES), VMSA.fpregX87 + 64 + 2 * i);
+  }
+  page.set(f.xmm, VMSA.fpregXmm);
+  page.set(f.ymmHi, VMSA.fpregYmm);
+}
+
+/** The inverse of putFpu: what VMRUN loads into the x87/SSE/AVX registers from a VMSA. */
+function getFpu(v: DataView, page: Uint8Array, s: CpuState): void {
+  const f = s.fpu;
+  f.fdp = v.getBigUint64(VMSA.x87Dp, true);
+  f.mxcsr = v.getUint32(VMSA.mxcsr, true);
+  f.ftw = v.getUint16(VMSA.x87Ftw, true) & 0xff;
+  f.fsw = v.getUint16(VMSA.x87Fsw, true);
+  f.fcw = v.getUint16(VMSA.x87Fcw, true);
+  f.fop = v.getUint16(VMSA.x87Fop, true) & 0x7ff;
+  f.fds = v.getUint16(VMSA.x87Ds, true);
+  f.fcs = v.getUint16(VMSA.x87Cs, true);
+  f.fip = v.getBigUint64(VMSA.x87Rip, true);
+  for (let i = 0; i < 8; i++) {
+    f.st.set(page.subarray(VMSA.fpregX87 + 8 * i, VMSA.fpregX87 + 8 * i + 8), i * ST_BYTES);
+    f.st.set(page.subarray(VMSA.fpregX87 + 64 + 2 * i, VMSA.fpregX87 + 66 + 2 * i), i * ST_BYTES + 8);
+  }
+  f.xmm.set(page.subarray(VMSA.fpregXmm, VMSA.fpregXmm + 256));
+  f.ymmHi.set(page.subarray(VMSA.fpregYmm, VMSA.fpregYmm + 256));
 }
 
 /** Loads the architectural state of a VMSA into `s` (an AP started through SNP AP Creation). */
@@ -114,4 +165,6 @@ export function decodeVmsa(page: Uint8Array, s: CpuState): void {
   s.cr2Lo = Number(cr2 & 0xffffffffn) | 0;
   s.cr2Hi = Number(cr2 >> 32n) | 0;
   s.msrTscAux = v.getUint32(VMSA.tscAux, true) | 0;
+  s.xcr0 = Number(v.getBigUint64(VMSA.xcr0, true) & 0xffffffffn);
+  getFpu(v, page.subarray(0, 4096), s);
 }

@@ -2,14 +2,15 @@
 // (with guest_memfd behind it for private-memory VM types), KVM_SEV_INIT2, the exit opt-ins, the
 // vCPU's entry registers, and for SNP the launch: every page the VMM put in memory is measured
 // (SNP_LAUNCH_UPDATE NORMAL), plus the secrets and CPUID pages, then SNP_LAUNCH_FINISH. The rest
-// of private memory stays unvalidated, as on real SNP.
+// of private memory stays unvalidated, as on real SNP. SEV/SEV-ES guests get the legacy launch
+// (sevLaunch.ts), optionally on a KVM_X86_DEFAULT_VM set up by KVM_SEV_INIT/KVM_SEV_ES_INIT.
 
 import {
   KVM_CAP_EXIT_COCO, KVM_CAP_EXIT_HYPERCALL, KVM_HC_MAP_GPA_RANGE, KVM_MEM_GUEST_MEMFD, KVM_MEMORY_ATTRIBUTE_PRIVATE,
-  KVM_SEV_INIT2, KVM_SEV_SNP_ENABLE_REQ_CERTS, KVM_SEV_SNP_LAUNCH_FINISH, KVM_SEV_SNP_LAUNCH_START,
+  KVM_SEV_ES_INIT, KVM_SEV_INIT, KVM_SEV_INIT2, KVM_SEV_SNP_ENABLE_REQ_CERTS, KVM_SEV_SNP_LAUNCH_FINISH, KVM_SEV_SNP_LAUNCH_START,
   KVM_SEV_SNP_LAUNCH_UPDATE, KVM_SEV_SNP_PAGE_TYPE_CPUID, KVM_SEV_SNP_PAGE_TYPE_NORMAL, KVM_SEV_SNP_PAGE_TYPE_SECRETS,
   KVM_SEV_SNP_PAGE_TYPE_ZERO,
-  KVM_X86_SEV_ES_VM, KVM_X86_SEV_VM, KVM_X86_SNP_VM, Kvm, KVM_EXIT_COCO_VALID_MASK,
+  KVM_X86_DEFAULT_VM, KVM_X86_SEV_ES_VM, KVM_X86_SEV_VM, KVM_X86_SNP_VM, Kvm, KVM_EXIT_COCO_VALID_MASK,
   type GuestMemfd, type HostMapping, type KvmSevSnpLaunchUpdate, type KvmVcpu, type KvmVm,
 } from '../kvm/index';
 import { buildCpuidPage, type SnpCpuidFn } from '../snp/index';
@@ -18,6 +19,7 @@ import { PAGE_SIZE } from '../memory/physical';
 import { bootPages, bootRegs, checkImageFits, planBoot, type BootLayout } from './boot';
 import { bootKvmRegs, bootKvmSregs } from './kvmBootRegs';
 import { VM_TYPE_NUMBERS, type VmmOptions } from './policy';
+import { defaultSevPolicy, sevLegacyLaunch, type SevLaunchRecord } from './sevLaunch';
 
 export interface LaunchedVm {
   kvm: Kvm;
@@ -29,6 +31,8 @@ export interface LaunchedVm {
   layout: BootLayout;
   /** SNP launch digest inputs, in order: what the VMM measured (for an independent recomputation). */
   measured: { gpa: bigint; type: number; contents: Uint8Array }[];
+  /** SEV/SEV-ES: the legacy launch (policy, GUEST_STATUS states, LAUNCH_MEASURE blob). */
+  sevLaunch: SevLaunchRecord | null;
 }
 
 export type LaunchResult = { ok: true; vm: LaunchedVm } | { ok: false; error: string };
@@ -74,8 +78,10 @@ function launch(image: GuestImage, opts: VmmOptions): LaunchedVm {
   const fits = checkImageFits(image, size, layout);
   if (fits) throw new Error(fits);
 
+  const legacy = opts.legacyVmType === true;
+  if (legacy && type !== KVM_X86_SEV_VM && type !== KVM_X86_SEV_ES_VM) throw new Error('legacyVmType applies to SEV and SEV-ES VMs only');
   const kvm = new Kvm({ cbitPos });
-  const vm = kvm.createVm(type);
+  const vm = kvm.createVm(legacy ? KVM_X86_DEFAULT_VM : type);
   if (typeof vm === 'number') throw new Error(`KVM_CREATE_VM(${type}) failed: -errno ${-vm}`);
   const ram = kvm.host.mmap(size);
   let gmem: GuestMemfd | null = null;
@@ -86,7 +92,12 @@ function launch(image: GuestImage, opts: VmmOptions): LaunchedVm {
   }
   must(vm.setUserMemoryRegion2({ slot: 0, flags: gmem ? KVM_MEM_GUEST_MEMFD : 0, guest_phys_addr: 0n, memory_size: BigInt(size),
     userspace_addr: ram.hva, guest_memfd: gmem, guest_memfd_offset: 0n }), 'KVM_SET_USER_MEMORY_REGION2');
-  if (isSev(type)) must(vm.memoryEncryptOp({ id: KVM_SEV_INIT2, data: { vmsa_features: 0n, flags: 0, ghcb_version: 0 }, error: 0 }), 'KVM_SEV_INIT2');
+  if (legacy) {
+    const id = type === KVM_X86_SEV_ES_VM ? KVM_SEV_ES_INIT : KVM_SEV_INIT;
+    must(vm.memoryEncryptOp({ id, data: null, error: 0 }), id === KVM_SEV_INIT ? 'KVM_SEV_INIT' : 'KVM_SEV_ES_INIT');
+  } else if (isSev(type)) {
+    must(vm.memoryEncryptOp({ id: KVM_SEV_INIT2, data: { vmsa_features: 0n, flags: 0, ghcb_version: 0 }, error: 0 }), 'KVM_SEV_INIT2');
+  }
   must(vm.enableCap({ cap: KVM_CAP_EXIT_HYPERCALL, args: [BigInt(1 << KVM_HC_MAP_GPA_RANGE)] }), 'KVM_ENABLE_CAP(KVM_CAP_EXIT_HYPERCALL)');
   const certExit = opts.certificateExit ?? 'coco';
   if (type === KVM_X86_SNP_VM && certExit === 'coco') must(vm.enableCap({ cap: KVM_CAP_EXIT_COCO, args: [KVM_EXIT_COCO_VALID_MASK] }), 'KVM_ENABLE_CAP(KVM_CAP_EXIT_COCO)');
@@ -109,9 +120,13 @@ function launch(image: GuestImage, opts: VmmOptions): LaunchedVm {
   must(vcpu.setSregs(bootKvmSregs(sregs, regs)), 'KVM_SET_SREGS');
 
   const measured: LaunchedVm['measured'] = [];
+  let sevLaunch: SevLaunchRecord | null = null;
   if (type === KVM_X86_SNP_VM) snpLaunch(kvm, vm, vcpu, pages, layout, size, opts, measured);
   else for (const [gpa, bytes] of pages) ram.write(gpa, bytes);
-  return { kvm, vm, vcpu, ram, gmem, layout, measured };
+  if (type === KVM_X86_SEV_VM || type === KVM_X86_SEV_ES_VM) {
+    sevLaunch = sevLegacyLaunch(kvm, vm, ram, [...pages.keys()], opts.sevPolicy ?? defaultSevPolicy(type));
+  }
+  return { kvm, vm, vcpu, ram, gmem, layout, measured, sevLaunch };
 }
 
 function snpLaunch(kvm: Kvm, vm: KvmVm, vcpu: KvmVcpu, pages: Map<number, Uint8Array>, layout: BootLayout, size: number,

@@ -36,6 +36,12 @@ export interface VmmOptions {
   guestRequestRateLimit?: { intervalMs: number; burst: number };
   /** SNP guest policy for SNP_LAUNCH_START (default 0x30000: SMT allowed, RSVD_MBO). */
   snpPolicy?: bigint;
+  /** SEV/SEV-ES guest policy for KVM_SEV_LAUNCH_START (default as the selftests: 0 for SEV, 0x4 (ES)
+   *  for SEV-ES; bit 0 NODBG forbids KVM_SEV_DBG_DECRYPT/ENCRYPT). */
+  sevPolicy?: number;
+  /** SEV/SEV-ES only: create a KVM_X86_DEFAULT_VM and initialise it with the deprecated
+   *  KVM_SEV_INIT / KVM_SEV_ES_INIT (GHCB protocol 1), as QEMU's legacy-vm-type=on does. */
+  legacyVmType?: boolean;
   /** Receives each byte written to COM1. */
   onSerial?: (byte: number) => void;
 }

@@ -16,3 +16,4 @@ import './execSystemCr';
 import './execSystemSeg';
 import './execMsr';
 import './execIo';
+import './execXsave';

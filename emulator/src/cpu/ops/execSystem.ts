@@ -12,6 +12,7 @@ import { defineOps, OpDef } from './registry';
 import { add64, requireIopl, sum } from './execSystemUtil';
 import { movCr, movDr } from './execSystemCr';
 import { checkUmip, movToSeg } from './execSystemSeg';
+import { cpuidDynamicBits } from './execXsave';
 
 /**
  * MOV with a segment, control or debug register operand (called by the `mov` op for those forms):
@@ -135,7 +136,9 @@ defineOps({
     exec: (x, i) => {
       if (x.platform.intercept('cpuid', x, i)) return;
       const r = x.s.r;
-      const [a, b, c, d] = x.platform.cpuid(r[2 * RAX]!, r[2 * RCX]!);
+      const regs: [number, number, number, number] = [...x.platform.cpuid(r[2 * RAX]!, r[2 * RCX]!)];
+      cpuidDynamicBits(x.s, r[2 * RAX]!, r[2 * RCX]!, regs);
+      const [a, b, c, d] = regs;
       x.writeReg(RAX, 4, a, 0);
       x.writeReg(RBX, 4, b, 0);
       x.writeReg(RCX, 4, c, 0);
