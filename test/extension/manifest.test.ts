@@ -18,7 +18,7 @@ describe('package.json contributions', () => {
     const c = manifest.contributes;
     expect(c.debuggers[0]).toMatchObject({ type: 'snp', label: 'SNP Guest', languages: ['snp-asm', 'c'] });
     expect(c.breakpoints).toEqual([{ language: 'snp-asm' }, { language: 'c' }]);
-    expect(c.languages[0]).toMatchObject({ id: 'snp-asm', extensions: ['.asm', '.nasm'] });
+    expect(c.languages[0]).toMatchObject({ id: 'snp-asm', extensions: ['.asm', '.nasm', '.inc'] });
     const titles = c.commands.map((x: { category: string; title: string }) => `${x.category}: ${x.title}`);
     for (const t of ['SNP: Open Memory Inspector', 'SNP: Show RMP Table', 'SNP: Continue to Next VM Exit', 'SNP: Show VM Exit Log']) expect(titles).toContain(t);
     expect(manifest.activationEvents).toEqual(expect.arrayContaining(['onDebugResolve:snp', 'onLanguage:snp-asm']));
