@@ -14,6 +14,15 @@ export const SNP_PAGE_WALK = 'snpPageWalk';
 /** The host's view (ciphertext for private pages) of a guest-physical range. */
 export const SNP_HOST_VIEW = 'snpHostView';
 
+/** Event sent about twice a second while the guest runs: how far it got and how fast. */
+export const SNP_RUN_PROGRESS_EVENT = 'snpRunProgress';
+export interface SnpRunProgressEventBody {
+  /** Guest instructions retired since launch. */
+  instructions: number;
+  /** Instructions per second over the last report interval. */
+  instructionsPerSecond: number;
+}
+
 export const CUSTOM_REQUEST_NAMES = [SNP_CONTINUE_TO_VM_EXIT, SNP_READ_RMP, SNP_MEMORY_MAP, SNP_VM_EXIT_LOG, SNP_PAGE_WALK, SNP_HOST_VIEW] as const;
 export type CustomRequestName = (typeof CUSTOM_REQUEST_NAMES)[number];
 

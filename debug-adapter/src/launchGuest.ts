@@ -1,6 +1,7 @@
 // Launch (and restart) of a guest: validate the arguments, load the program, create the target,
 // bind the breakpoints set so far, and connect the run loop to the session's events.
 
+import { SNP_RUN_PROGRESS_EVENT, type SnpRunProgressEventBody } from '../../protocol/customRequests';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { validateLaunchArguments } from '../../protocol/launchConfig';
 import { THREAD_ID, type Loaded, type SessionContext } from './context';
@@ -70,6 +71,10 @@ function runHost(ctx: SessionContext, parts: Omit<Loaded, 'run' | 'insnMap'>): R
     resumed: () => {
       ctx.lastStop = null;
       ctx.invalidateCaches();
+    },
+    progress: (instructions, instructionsPerSecond) => {
+      const body: SnpRunProgressEventBody = { instructions, instructionsPerSecond };
+      ctx.send({ seq: 0, type: 'event', event: SNP_RUN_PROGRESS_EVENT, body });
     },
   };
 }

@@ -2,6 +2,7 @@
 // instruction, breakpoints met while stepping over a call, pause of a spinning guest, Jump to
 // Cursor (gotoTargets/goto), snpContinueToVmExit and the VM exit log.
 
+import { SNP_RUN_PROGRESS_EVENT, type SnpRunProgressEventBody } from '../../protocol/customRequests';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -129,6 +130,21 @@ describe('pause, goto and VM exits', () => {
     await new Promise((r) => setTimeout(r, 30));
     await stopAfter(dc, () => dc.pauseRequest({ threadId: 1 }));
     expect(BigInt(await evalRepl(dc, 'rax'))).toBeGreaterThan(n1);
+  });
+
+  it('reports progress (instructions, speed) about twice a second while the guest runs', async () => {
+    const spin = guest('spin.asm');
+    const initialized = dc.waitForEvent('initialized');
+    await dc.initializeRequest();
+    await dc.launchRequest(plain(spin) as DebugProtocol.LaunchRequestArguments);
+    await initialized;
+    await dc.configurationDoneRequest();
+    const first = (await dc.waitForEvent(SNP_RUN_PROGRESS_EVENT, 5000)).body as SnpRunProgressEventBody;
+    const second = (await dc.waitForEvent(SNP_RUN_PROGRESS_EVENT, 5000)).body as SnpRunProgressEventBody;
+    expect(first.instructions).toBeGreaterThan(0);
+    expect(second.instructions).toBeGreaterThan(first.instructions);
+    expect(second.instructionsPerSecond).toBeGreaterThan(1_000_000);
+    await stopAfter(dc, () => dc.pauseRequest({ threadId: 1 }));
   });
 
   it('jumps to a line with gotoTargets/goto and runs on from there', async () => {

@@ -15,6 +15,9 @@ import { createMode, type Mode, type Runner, type SliceResult } from './stepMode
 const SLICE_MS = 12;
 const MIN_BUDGET = 50_000, MAX_BUDGET = 20_000_000;
 
+/** How often a running guest reports progress (snpRunProgress). */
+const PROGRESS_MS = 500;
+
 const CODE_REASON: Record<CodeBreakpoint['kind'], string> = { source: 'breakpoint', function: 'function breakpoint', instruction: 'instruction breakpoint' };
 
 export class RunControl implements Runner {
@@ -24,6 +27,8 @@ export class RunControl implements Runner {
   private budget = 2_000_000;
   private readonly temps = new Map<bigint, () => boolean>();
   private armed = '';
+  private progressAt = 0;
+  private progressCount = 0;
 
   constructor(readonly host: RunHost) {}
 
@@ -37,6 +42,8 @@ export class RunControl implements Runner {
     this.host.resumed();
     this.pauseRequested = false;
     this.mode = createMode(kind, this);
+    this.progressAt = performance.now();
+    this.progressCount = this.host.target.icount;
     const g = ++this.gen;
     setImmediate(() => this.tick(g));
   }
@@ -75,6 +82,7 @@ export class RunControl implements Runner {
     }
     this.host.flushSerial();
     if (!v) {
+      this.reportProgress();
       setImmediate(() => this.tick(g));
       return;
     }
@@ -82,6 +90,16 @@ export class RunControl implements Runner {
     this.setTemps(null);
     if (v.kind === 'stop') this.host.stopped(v.info);
     else this.host.terminated(v.description, v.exitCode);
+  }
+
+  /** Sends a progress event at most every PROGRESS_MS while the guest runs. */
+  private reportProgress(): void {
+    const now = performance.now();
+    if (now - this.progressAt < PROGRESS_MS) return;
+    const count = this.host.target.icount;
+    this.host.progress(count, Math.round(((count - this.progressCount) * 1000) / (now - this.progressAt)));
+    this.progressAt = now;
+    this.progressCount = count;
   }
 
   // ---- Runner: what the step modes build on -------------------------------------------------

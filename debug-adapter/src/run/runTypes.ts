@@ -49,4 +49,6 @@ export interface RunHost {
   flushSerial(): void;
   /** The guest is about to run: cached views of its state are stale. */
   resumed(): void;
+  /** While running: instructions retired so far and the recent speed (for the status bar). */
+  progress(instructions: number, instructionsPerSecond: number): void;
 }

@@ -99,6 +99,8 @@ step(() => wb, 'the status bar shows a running guest and pauses it', async () =>
   await startConfiguration(wb, 'spin (plain VM)');
   const item = wb.page.locator('.statusbar-item', { hasText: 'SNP guest running' });
   await item.waitFor({ timeout: 20_000 });
+  // The adapter's progress events: instructions executed and the current speed.
+  await wb.page.locator('.statusbar-item', { hasText: /SNP guest running .* instructions · .*\/s/ }).waitFor({ timeout: 20_000 });
   await wb.screenshot('running');
   await item.click();
   await waitForStop(wb, /paused/i);
