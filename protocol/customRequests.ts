@@ -86,9 +86,13 @@ export interface VmExitRecord {
   /** Retired instructions when the exit happened. */
   icount: number;
   rip: Hex64;
-  /** KVM name of the exit (KVM_EXIT_IO, ...) or the instruction for a plain VM (HLT, VMMCALL). */
+  /** KVM name of the exit (KVM_EXIT_IO, ...), VMGEXIT for one KVM handled, or the instruction for a plain VM (HLT, VMMCALL). */
   reason: string;
   summary: string;
+  /** The exit's fields, decoded (kvm_run fields by KVM name; a VMGEXIT's GHCB MSR or SW_EXITCODE/INFO). */
+  fields?: Record<string, string>;
+  /** What answered it: the VMM's kvm_run answer fields, or KVM's response to a VMGEXIT. */
+  answer?: Record<string, string>;
 }
 export interface SnpVmExitLogResponse {
   exits: VmExitRecord[];

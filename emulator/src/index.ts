@@ -41,3 +41,4 @@ export * as snp from './snp/index';
 export * as firmware from './firmware/index';
 /** The debugger's exact call stack (Cpu.trackCalls / Cpu.callFrames). */
 export type { CallRecord } from './cpu/callTracker';
+export type { VmgexitTrace } from './kvm/index';

@@ -49,17 +49,26 @@ describe('SNP custom requests', () => {
     expect(map.at(-1)).toMatchObject({ kind: 'mmio', gpaStart: '0x10000000', private: null, rmp: null });
   });
 
-  it('snpVmExitLog: every KVM exit with its instruction count and RIP', async () => {
+  it('snpVmExitLog: every VMGEXIT and KVM exit in order, with decoded fields and answers', async () => {
     await afterSharedWrites();
     const log = (await dc.customRequest('snpVmExitLog', {})).body as SnpVmExitLogResponse;
-    expect(log.exits.map((e) => e.reason)).toEqual(['KVM_EXIT_IO', 'KVM_EXIT_IO', 'KVM_EXIT_HYPERCALL', 'KVM_EXIT_MEMORY_FAULT']);
-    expect(log.total).toBe(4);
+    expect(log.exits.map((e) => e.reason)).toEqual([
+      'VMGEXIT', 'VMGEXIT', 'KVM_EXIT_IO', 'VMGEXIT', 'KVM_EXIT_IO', 'VMGEXIT', 'KVM_EXIT_HYPERCALL', 'KVM_EXIT_MEMORY_FAULT',
+    ]);
+    expect(log.total).toBe(8);
     const counts = log.exits.map((e) => e.icount);
     expect(counts).toEqual([...counts].sort((a, b) => a - b));
     expect(counts[0]).toBeGreaterThan(0);
-    expect(log.exits[3]!.summary).toBe('KVM_EXIT_MEMORY_FAULT gpa=0xfe01000 size=0x1000 shared -> converted');
+    // A VMGEXIT KVM answered itself: the MSR protocol request and KVM's response.
+    expect(log.exits[0]).toMatchObject({ fields: { protocol: 'msr' }, answer: { kvm: 'resumed the guest' } });
+    expect(log.exits[0]!.answer!.ghcb_msr).toMatch(/^0x[0-9a-f]+$/);
+    // A GHCB IOIO event that KVM forwarded to the VMM as the KVM_EXIT_IO after it.
+    expect(log.exits[1]).toMatchObject({ fields: { protocol: 'ghcb', sw_exit_code: '0x7b' }, answer: { kvm: 'exited to the VMM (next entry)' } });
+    expect(log.exits[2]).toMatchObject({ fields: { exit_reason: '2', 'io.direction': '0x1' } });
+    expect(log.exits[7]!.summary).toBe('KVM_EXIT_MEMORY_FAULT gpa=0xfe01000 size=0x1000 shared -> converted');
+    expect(log.exits[7]!.answer).toEqual({ converted: 'shared' });
     // The emulator's RIP, which a VMM could not read from a protected guest.
-    expect(log.exits[3]!.rip).not.toBe('0x0');
+    expect(log.exits[7]!.rip).not.toBe('0x0');
     const page = (await dc.customRequest('snpVmExitLog', { from: 1, count: 2 })).body as SnpVmExitLogResponse;
     expect(page.exits.map((e) => e.index)).toEqual([1, 2]);
   });

@@ -31,3 +31,5 @@ export { gpaInfo, readGuestPhys, readGuestVirt, translateGva, writeGuestPhys } f
 export type { GpaInfo, GuestPhysView } from './debugView';
 /** Every KVM number by its kernel name. */
 export * from './constants';
+/** The debugger's record of each VMGEXIT KVM handles. */
+export type { VmgexitTrace } from './platform';

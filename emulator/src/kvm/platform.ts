@@ -10,7 +10,7 @@ import type { CpuPlatform, InterceptName } from '../cpu/platform';
 import { RAX, RBX, RCX, RDX, RSI, EFER_LMA } from '../cpu/state';
 import { ACCESS_FETCH, ACCESS_WALK, ACCESS_WRITE } from '../memory/paging';
 import type { PhysPage } from '../memory/physical';
-import { npfErrorCode, PFERR_GUEST_VMPL, sevStatus, SVM_EXIT_NPF, SVM_EXIT_PAGE_NOT_VALIDATED } from '../snp/index';
+import { GHCB_OFF, npfErrorCode, PFERR_GUEST_VMPL, sevStatus, SVM_EXIT_NPF, SVM_EXIT_PAGE_NOT_VALIDATED } from '../snp/index';
 import { handleVmgexit } from './sev/index';
 import { EFAULT, KVM_EXIT_IO_IN, KVM_EXIT_IO_OUT, KVM_MEMORY_EXIT_FLAG_PRIVATE } from './constants';
 import { emulateHypercall, hypercallCompletionValue } from './hypercall';
@@ -66,6 +66,28 @@ export class KvmPlatform implements CpuPlatform {
    * (the hook must answer false for it then).
    */
   debugVmgexit: ((rip: bigint) => boolean) | null = null;
+  /** Every VMGEXIT KVM handles, with the request and KVM's response (the debugger's exit log). */
+  onVmgexit: ((t: VmgexitTrace) => void) | null = null;
+
+  /** What the guest asked for at a VMGEXIT, read before KVM handles it. */
+  private vmgexitRequest(x: Exec): VmgexitTrace {
+    const vcpu = this.vcpu;
+    const msr = vcpu.ghcbMsr;
+    const t: VmgexitTrace = {
+      icount: x.s.icount, rip: (x.s.getRip() - 4n) & 0xffffffffffffffffn, msrBefore: msr, msrAfter: msr,
+      protocol: (msr & 0xfffn) !== 0n ? 'msr' : 'ghcb', ghcbGpa: msr & ~0xfffn, result: 'resumed',
+    };
+    if (t.protocol === 'ghcb' && msr !== 0n) {
+      const g = vcpu.sevContext.readGuest(t.ghcbGpa + BigInt(GHCB_OFF.swExitCode), 24);
+      if (g) {
+        const v = new DataView(g.buffer, g.byteOffset);
+        t.exitCode = v.getBigUint64(0, true);
+        t.exitInfo1 = v.getBigUint64(8, true);
+        t.exitInfo2 = v.getBigUint64(16, true);
+      }
+    }
+    return t;
+  }
   /**
    * Debugger hook, asked at every nested RMP fault KVM would let the guest retry: true stops the
    * vCPU with KVM_EXIT_DEBUG 'rmp-fault' (RIP = the faulting instruction) instead of retrying.
@@ -263,7 +285,21 @@ export class KvmPlatform implements CpuPlatform {
   /** The VMGEXIT intercept (sev_handle_vmgexit); RIP is already past VMGEXIT. */
   private vmgexit(x: Exec): void {
     const vcpu = this.vcpu;
+    const trace = this.onVmgexit ? this.vmgexitRequest(x) : null;
     const r = handleVmgexit(vcpu.sevContext);
+    if (trace) {
+      trace.result = r > 0 ? 'resumed' : r === 0 ? 'exit' : 'error';
+      trace.msrAfter = vcpu.ghcbMsr;
+      if (trace.protocol === 'ghcb' && r > 0) {
+        const g = vcpu.sevContext.readGuest(trace.ghcbGpa + BigInt(GHCB_OFF.swExitInfo1), 16);
+        if (g) {
+          const v = new DataView(g.buffer, g.byteOffset);
+          trace.responseInfo1 = v.getBigUint64(0, true);
+          trace.responseInfo2 = v.getBigUint64(8, true);
+        }
+      }
+      this.onVmgexit!(trace);
+    }
     if (r > 0) return;
     // < 0: KVM_RUN fails with that errno and no exit reason (kvm_run keeps the previous one).
     if (r < 0) this.exitToUser(vcpu.kvmRun.exit, null, r);
@@ -275,4 +311,25 @@ function valueOf(d: Uint8Array, size: number): number {
   let v = 0;
   for (let k = size - 1; k >= 0; k--) v = v * 256 + (d[k] ?? 0);
   return size === 4 ? v | 0 : v;
+}
+
+/** One VMGEXIT as KVM saw it (sev_handle_vmgexit's input and output). */
+export interface VmgexitTrace {
+  icount: number;
+  /** RIP of the VMGEXIT instruction. */
+  rip: bigint;
+  /** GHCB MSR protocol (GHCBInfo != 0) or a GHCB page at ghcbGpa. */
+  protocol: 'msr' | 'ghcb';
+  ghcbGpa: bigint;
+  msrBefore: bigint;
+  msrAfter: bigint;
+  /** GHCB page protocol: SW_EXITCODE, SW_EXITINFO1/2 as the guest set them. */
+  exitCode?: bigint;
+  exitInfo1?: bigint;
+  exitInfo2?: bigint;
+  /** KVM's answer in SW_EXITINFO1/2 when it resumed the guest at once. */
+  responseInfo1?: bigint;
+  responseInfo2?: bigint;
+  /** Resumed at once, went to userspace (the next KVM exit), or failed KVM_RUN. */
+  result: 'resumed' | 'exit' | 'error';
 }

@@ -1,5 +1,6 @@
-// The VM Exits view in Run and Debug: the adapter's log of VM exits (newest first), read again at
-// every stop; clicking one shows where the guest was (its source line, else the memory inspector).
+// The VM Exits view in Run and Debug: the adapter's log of VMGEXITs and KVM exits (newest first),
+// read again at every stop; each expands to its decoded fields and what answered it; clicking one
+// shows where the guest was (its source line, else the memory inspector).
 import * as vscode from 'vscode';
 import { SNP_VM_EXIT_LOG, type VmExitRecord } from '../../../protocol/customRequests';
 import type { SessionState, SessionWatcher } from '../debug/sessionWatcher';
@@ -8,11 +9,21 @@ import { dap, snpRequest } from '../debug/snpRequests';
 /** How many of the latest exits the view lists. */
 const SHOWN = 500;
 
-export class VmExitTree implements vscode.TreeDataProvider<VmExitRecord>, vscode.Disposable {
+/** A decoded field of an exit, or one field of its answer. */
+interface ExitField {
+  field: string;
+  value: string;
+  answer: boolean;
+}
+type ExitNode = VmExitRecord | ExitField;
+
+const isField = (n: ExitNode): n is ExitField => 'field' in n;
+
+export class VmExitTree implements vscode.TreeDataProvider<ExitNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private exits: VmExitRecord[] = [];
-  readonly view: vscode.TreeView<VmExitRecord>;
+  readonly view: vscode.TreeView<ExitNode>;
   private readonly highlight = vscode.window.createTextEditorDecorationType({
     isWholeLine: true, backgroundColor: new vscode.ThemeColor('editor.rangeHighlightBackground'),
   });
@@ -44,12 +55,24 @@ export class VmExitTree implements vscode.TreeDataProvider<VmExitRecord>, vscode
     this.changed.fire();
   }
 
-  getChildren(node?: VmExitRecord): VmExitRecord[] {
-    return node ? [] : this.exits;
+  getChildren(node?: ExitNode): ExitNode[] {
+    if (!node) return this.exits;
+    if (isField(node)) return [];
+    return [
+      ...Object.entries(node.fields ?? {}).map(([field, value]) => ({ field, value, answer: false })),
+      ...Object.entries(node.answer ?? {}).map(([field, value]) => ({ field, value, answer: true })),
+    ];
   }
 
-  getTreeItem(r: VmExitRecord): vscode.TreeItem {
-    const item = new vscode.TreeItem(`#${r.index} ${r.reason}`, vscode.TreeItemCollapsibleState.None);
+  getTreeItem(n: ExitNode): vscode.TreeItem {
+    if (isField(n)) {
+      const f = new vscode.TreeItem(`${n.answer ? 'answer ' : ''}${n.field} = ${n.value}`, vscode.TreeItemCollapsibleState.None);
+      f.iconPath = new vscode.ThemeIcon(n.answer ? 'reply' : 'symbol-field');
+      return f;
+    }
+    const r = n;
+    const expandable = Object.keys(r.fields ?? {}).length + Object.keys(r.answer ?? {}).length > 0;
+    const item = new vscode.TreeItem(`#${r.index} ${r.reason}`, expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.description = r.summary;
     item.tooltip = new vscode.MarkdownString(`**#${r.index} ${r.reason}**\n\n${r.summary}\n\nRIP ${r.rip} · after ${r.icount} instructions`);
     item.command = { command: 'snpdbg.revealVmExit', title: 'Show where the guest was', arguments: [r] };

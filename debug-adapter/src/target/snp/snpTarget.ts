@@ -15,6 +15,7 @@ import { EXIT_FILTERS, kvmExitEvent, outcomeEvent } from './kvmExitEvents';
 import { exceptionEvent, exceptionFilterFor, rmpNpfEvent, vmgexitEvent, type RmpNpf } from './guestEvents';
 import { GHCB_EXPRESSION_NAMES } from './ghcbView';
 import { snpCalls } from './snpCalls';
+import { SnpExitLog } from './exitLog';
 import { snpMemoryMap } from './snpMemoryMap';
 import { hostView, readPhys, tableSource, viewFor, writePhys } from './snpMemory';
 import { filtersFor, vectorsFor } from './snpFilters';
@@ -40,7 +41,7 @@ export class SnpTarget implements DebugTarget {
   /** The RMP fault the vCPU stopped at: resuming lets the guest retry it as KVM would. */
   private rmpNpfResume: string | null = null;
   /** The emulator's RIP at each exit (the VMM's record has 0 for protected-state guests). */
-  private readonly exitRips: bigint[] = [];
+  private readonly exitLog: SnpExitLog;
   readonly tables: TablePageSource;
   private readonly calls: ReturnType<typeof snpCalls>;
 
@@ -52,7 +53,7 @@ export class SnpTarget implements DebugTarget {
       const id = EXIT_FILTERS[exit.reason];
       return this.everyExit || this.logExits || (id !== undefined && this.filters.has(id));
     };
-    vmm.onExit = () => this.exitRips.push(this.cpu.getRip());
+    this.exitLog = new SnpExitLog(vmm, () => this.cpu.getRip());
     this.calls = snpCalls(this);
     this.functionNames = this.calls.names;
     this.expressionNames = vmm.vm.hasProtectedState ? GHCB_EXPRESSION_NAMES : [];
@@ -236,8 +237,9 @@ export class SnpTarget implements DebugTarget {
     return snpMemoryMap(this.vm, this.vmm.launched.gmem, this.image, this.memorySize, this.vmm.launched.layout);
   }
 
+  /** Every VMGEXIT KVM handled and every KVM exit, in order, with decoded fields and answers. */
   vmExitLog(): readonly ExitLogEntry[] {
-    return this.vmm.exitLog.map((r) => ({ index: r.seq - 1, icount: r.icount, rip: hex(this.exitRips[r.seq - 1] ?? r.rip), reason: r.reason, summary: r.summary }));
+    return this.exitLog.entries();
   }
 
   // ---- views ------------------------------------------------------------------------------------
