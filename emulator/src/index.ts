@@ -24,8 +24,6 @@ export type { WatchRange, WatchHit } from './memory/mmu';
 export { walk, ACCESS_READ, ACCESS_WRITE, ACCESS_FETCH } from './memory/paging';
 export type { WalkLevel, WalkControl, WalkOk, WalkFault, TableReader } from './memory/paging';
 export { PhysPage, PAGE_SIZE } from './memory/physical';
-/** MSRs the vCPU keeps in its own state (all others belong to the platform). */
-export { MSR_TSC, MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_TSC_AUX } from './cpu/ops/execMsr';
 /** The KVM model (the uAPI a VMM uses). */
 export * as kvm from './kvm/index';
 export type { KvmRunExit, KvmRunResult } from './kvm/index';

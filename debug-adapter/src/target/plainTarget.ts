@@ -8,7 +8,6 @@ import type { MemoryMapRange, SnpPageWalkResponse, VmExitRecord } from '../../..
 import type { DebugTarget, GuestEvent, TargetScope, TargetStop, TargetWatch, Translation } from './debugTarget';
 import { guestExceptionEvent } from './guestExceptions';
 import { describeWalk, translateGva, type TablePageSource } from './pageWalk';
-import { readCpuMsr, writeCpuMsr } from './plainMsrs';
 import { plainMemoryMap } from './plainMemoryMap';
 
 const PAGE = 4096;
@@ -137,11 +136,11 @@ export class PlainTarget implements DebugTarget {
   }
 
   readMsr(index: number): bigint | null {
-    return readCpuMsr(this.cpu, index) ?? this.m.platform.rdmsr(index);
+    return this.m.cpu.readCpuMsr(index) ?? this.m.platform.rdmsr(index);
   }
 
   writeMsr(index: number, value: bigint): string | null {
-    const r = writeCpuMsr(this.cpu, index, value);
+    const r = this.m.cpu.writeCpuMsr(index, value);
     if (r !== undefined) {
       this.controlStateChanged();
       return r;

@@ -13,6 +13,7 @@ import { Mmu } from '../memory/mmu';
 import { PAGE_SIZE, PhysicalMemory, PhysPage } from '../memory/physical';
 import type { WatchHit } from '../memory/mmu';
 import './ops/all';
+import { readInternal, writeInternal } from './ops/execMsr';
 
 /** Why run() or step() returned. */
 export type StopReason =
@@ -82,6 +83,24 @@ export class Cpu {
   /** The tracked frames, innermost last (empty unless trackCalls). */
   get callFrames(): readonly CallRecord[] {
     return this.x.calls.frames;
+  }
+
+  /** For the debugger: an MSR the vCPU keeps itself (EFER, FS/GS bases, STAR, TSC…), or null when the platform owns it. */
+  readCpuMsr(msr: number): bigint | null {
+    return readInternal(this.x, msr >>> 0);
+  }
+
+  /**
+   * For the debugger: writes an MSR the vCPU keeps, with WRMSR's checks. Returns null when written,
+   * a reason when the guest's WRMSR would raise #GP, undefined when the platform owns the MSR.
+   */
+  writeCpuMsr(msr: number, value: bigint): string | null | undefined {
+    try {
+      return writeInternal(this.x, msr >>> 0, BigInt.asUintN(64, value)) ? null : undefined;
+    } catch (e) {
+      if (e instanceof GuestFault) return `WRMSR 0x${(msr >>> 0).toString(16)} with 0x${BigInt.asUintN(64, value).toString(16)} would raise #GP (reserved bits or a non-canonical address)`;
+      throw e;
+    }
   }
 
   /** Drops all compiled code (breakpoints changed, or the caller rewrote memory). */

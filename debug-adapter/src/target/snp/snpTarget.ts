@@ -10,7 +10,6 @@ import type { VmType } from '../../../../protocol/launchConfig';
 import type { MemoryMapRange, SnpPageWalkResponse, VmExitRecord as ExitLogEntry } from '../../../../protocol/customRequests';
 import type { DebugTarget, GuestEvent, TargetScope, TargetStop, TargetWatch, TargetWatchHit, Translation, VarNode } from '../debugTarget';
 import { describeWalk, translateGva, type TablePageSource } from '../pageWalk';
-import { readCpuMsr, writeCpuMsr } from '../plainMsrs';
 import { EXIT_FILTERS, kvmExitEvent, outcomeEvent } from './kvmExitEvents';
 import { exceptionEvent, exceptionFilterFor, rmpNpfEvent, vmgexitEvent, type RmpNpf } from './guestEvents';
 import { GHCB_EXPRESSION_NAMES } from './ghcbView';
@@ -193,11 +192,11 @@ export class SnpTarget implements DebugTarget {
   }
 
   readMsr(index: number): bigint | null {
-    return readCpuMsr(this.cpu, index) ?? this.vmm.vcpu.platform.rdmsr(index);
+    return this.vmm.cpu.readCpuMsr(index) ?? this.vmm.vcpu.platform.rdmsr(index);
   }
 
   writeMsr(index: number, value: bigint): string | null {
-    const r = writeCpuMsr(this.cpu, index, value);
+    const r = this.vmm.cpu.writeCpuMsr(index, value);
     if (r !== undefined) {
       this.controlStateChanged();
       return r;

@@ -31,7 +31,7 @@ export function readTsc(x: Exec): bigint {
 }
 
 /** A CPU-internal MSR's value, or null when the platform owns the MSR. */
-function readInternal(x: Exec, msr: number): bigint | null {
+export function readInternal(x: Exec, msr: number): bigint | null {
   const s = x.s;
   switch (msr) {
     case MSR_TSC: return readTsc(x);
@@ -53,7 +53,7 @@ function requireCanonical(v: bigint): void {
 }
 
 /** Writes a CPU-internal MSR (#GP(0) on reserved bits); false when the platform owns the MSR. */
-function writeInternal(x: Exec, msr: number, v: bigint): boolean {
+export function writeInternal(x: Exec, msr: number, v: bigint): boolean {
   const s = x.s;
   const lo = Number(v & 0xffffffffn) | 0, hi = Number(v >> 32n) | 0;
   switch (msr) {
