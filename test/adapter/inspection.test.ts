@@ -92,7 +92,7 @@ describe('evaluate', () => {
     expect(await evalRepl(dc, 'msr(0xC0000080)')).toBe('0xd01');
     expect(await evalRepl(dc, 'gpa(rip) == rip')).toBe('0x1');
     expect(await evalRepl(dc, '(1 << 63) >> 60')).toBe('0x8');
-    expect(await evalError('msr(0x12345)')).toMatch(/MSR 0x12345 is not implemented/);
+    expect(await evalError('msr(0x12345)')).toMatch(/MSR 0x12345 does not exist on this vCPU \(RDMSR would raise #GP\(0\)\)/);
     expect(await evalError('qword [0x8000000000]')).toMatch(/cannot read 8 bytes at gva:0x8000000000/);
     expect(await evalError('nosuch + 1', 'hover')).toMatch(/unknown name 'nosuch'/);
     expect(await evalError('rax = 1', 'watch')).toMatch(/only evaluated in the Debug Console/);

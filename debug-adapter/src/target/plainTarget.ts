@@ -199,7 +199,7 @@ export class PlainTarget implements DebugTarget {
     if (name === 'msr') {
       if (args.length !== 1) throw new Error('msr(index) takes one argument');
       const v = this.readMsr(Number(args[0]! & 0xffffffffn));
-      if (v === null) throw new Error(`MSR ${hex(args[0]!)} is not implemented (RDMSR would raise #GP)`);
+      if (v === null) throw new Error(`MSR ${hex(args[0]!)} does not exist on this vCPU (RDMSR would raise #GP(0))`);
       return v;
     }
     if (name === 'gpa') {

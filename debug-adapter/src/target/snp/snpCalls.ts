@@ -41,7 +41,7 @@ export function snpCalls(t: SnpTarget) {
         case 'msr': {
           const index = one('msr', args, 'index');
           const v = t.readMsr(Number(index & 0xffffffffn));
-          if (v === null) throw new Error(`MSR ${hex(index)} is not implemented (RDMSR would raise #GP)`);
+          if (v === null) throw new Error(`MSR ${hex(index)} does not exist on this vCPU (RDMSR would raise #GP(0))`);
           return v;
         }
         case 'gpa': {
