@@ -13,6 +13,12 @@ export const SNP_VM_EXIT_LOG = 'snpVmExitLog';
 export const SNP_PAGE_WALK = 'snpPageWalk';
 /** The host's view (ciphertext for private pages) of a guest-physical range. */
 export const SNP_HOST_VIEW = 'snpHostView';
+/**
+ * The memory inspector's own data breakpoints: a second set beside the one VS Code sends with
+ * setDataBreakpoints. Each request replaces only this set, and setDataBreakpoints replaces only
+ * VS Code's, so neither side can drop the other's watches, even for a moment.
+ */
+export const SNP_SET_INSPECTOR_DATA_BREAKPOINTS = 'snpSetInspectorDataBreakpoints';
 
 /** Event sent about twice a second while the guest runs: how far it got and how fast. */
 export const SNP_RUN_PROGRESS_EVENT = 'snpRunProgress';
@@ -23,7 +29,7 @@ export interface SnpRunProgressEventBody {
   instructionsPerSecond: number;
 }
 
-export const CUSTOM_REQUEST_NAMES = [SNP_CONTINUE_TO_VM_EXIT, SNP_READ_RMP, SNP_MEMORY_MAP, SNP_VM_EXIT_LOG, SNP_PAGE_WALK, SNP_HOST_VIEW] as const;
+export const CUSTOM_REQUEST_NAMES = [SNP_CONTINUE_TO_VM_EXIT, SNP_READ_RMP, SNP_MEMORY_MAP, SNP_VM_EXIT_LOG, SNP_PAGE_WALK, SNP_HOST_VIEW, SNP_SET_INSPECTOR_DATA_BREAKPOINTS] as const;
 export type CustomRequestName = (typeof CUSTOM_REQUEST_NAMES)[number];
 
 /** A 64-bit value as "0x…". */
@@ -142,6 +148,22 @@ export interface SnpHostViewResponse {
   pages: { gpa: Hex64; private: boolean; encrypted: boolean }[];
 }
 
+/** One inspector data breakpoint: a dataId from dataBreakpointInfo, as in DAP's DataBreakpoint. */
+export interface InspectorDataBreakpoint {
+  dataId: string;
+  accessType?: 'read' | 'write' | 'readWrite';
+  condition?: string;
+  hitCondition?: string;
+}
+export interface SnpSetInspectorDataBreakpointsArguments {
+  /** The whole inspector set (an empty list removes them all). */
+  breakpoints: InspectorDataBreakpoint[];
+}
+export interface SnpSetInspectorDataBreakpointsResponse {
+  /** In request order; `id` is what a stopped event's hitBreakpointIds names. */
+  breakpoints: { id: number; verified: boolean; message?: string }[];
+}
+
 /** Argument and response types by request name. */
 export interface CustomRequests {
   [SNP_CONTINUE_TO_VM_EXIT]: { args: SnpContinueToVmExitArguments; body: SnpContinueToVmExitResponse };
@@ -150,4 +172,5 @@ export interface CustomRequests {
   [SNP_VM_EXIT_LOG]: { args: SnpVmExitLogArguments; body: SnpVmExitLogResponse };
   [SNP_PAGE_WALK]: { args: SnpPageWalkArguments; body: SnpPageWalkResponse };
   [SNP_HOST_VIEW]: { args: SnpHostViewArguments; body: SnpHostViewResponse };
+  [SNP_SET_INSPECTOR_DATA_BREAKPOINTS]: { args: SnpSetInspectorDataBreakpointsArguments; body: SnpSetInspectorDataBreakpointsResponse };
 }

@@ -83,6 +83,8 @@ export type InspectorToHost =
   /** An address or an expression typed in the view (`rsp`, `[rbp-8]`, `ghcb`, `0x1000`). */
   | { type: 'resolve'; requestId: number; space: AddressSpace; text: string }
   | { type: 'dataBreakpoint'; space: AddressSpace; address: Hex64; count: number; access: 'write' | 'read' | 'readWrite' }
+  /** Remove every data breakpoint this inspector set in the session. */
+  | { type: 'clearDataBreakpoints' }
   | { type: 'follow'; enabled: boolean }
   | { type: 'log'; level: 'error' | 'warn' | 'info'; message: string };
 

@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { SNP_SET_INSPECTOR_DATA_BREAKPOINTS, type SnpSetInspectorDataBreakpointsResponse } from '../../protocol/customRequests';
 import { C_HELLO, C_START, closeServer, collectOutput, connect, ELF_HELLO, evalRepl, guest, launchToStop, lineOf, lineWith, plain, stopAfter, topFrame } from './harness';
 
 let dc: DebugClient;
@@ -174,6 +175,33 @@ describe('data breakpoints', () => {
     expect(stop.reason).toBe('data breakpoint');
     expect(stop.hitBreakpointIds).toEqual([set.body.breakpoints[1]!.id]);
     expect((await topFrame(dc)).line).toBe(lineOf(BASIC, 'BP_CALL_LEVEL1'));
+  });
+
+  it('keep the memory inspector\'s set (snpSetInspectorDataBreakpoints) apart from VS Code\'s', async () => {
+    await launchToStop(dc, plain(BASIC, { stopOnEntry: true }));
+    const counter = await evalRepl(dc, 'counter');
+    const mine = (await dc.customRequest(SNP_SET_INSPECTOR_DATA_BREAKPOINTS, { breakpoints: [
+      { dataId: `gva:${counter}:8`, accessType: 'write' },
+      { dataId: 'gva:0x10:4', accessType: 'sideways' },
+      { dataId: 'nonsense' },
+    ] })).body as SnpSetInspectorDataBreakpointsResponse;
+    expect(mine.breakpoints.map((b) => b.verified)).toEqual([true, false, false]);
+    expect(mine.breakpoints[1]!.message).toMatch(/accessType must be one of write, read, readWrite/);
+    expect(mine.breakpoints[2]!.message).toMatch(/'nonsense' is not a data breakpoint id/);
+    // VS Code replaces its own set (here with nothing): the inspector's watch stays armed.
+    await dc.setDataBreakpointsRequest({ breakpoints: [] });
+    const stop = await stopAfter(dc, () => dc.continueRequest({ threadId: 1 }));
+    expect(stop.reason).toBe('data breakpoint');
+    expect(stop.hitBreakpointIds).toEqual([mine.breakpoints[0]!.id]);
+    expect((await topFrame(dc)).line).toBe(lineOf(BASIC, 'BP_LOAD'));
+    // and an empty inspector set removes it: the guest runs to its end
+    await dc.customRequest(SNP_SET_INSPECTOR_DATA_BREAKPOINTS, { breakpoints: [] });
+    await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('terminated')]);
+  });
+
+  it('refuse an inspector set that is not a list, naming the field', async () => {
+    await launchToStop(dc, plain(BASIC, { stopOnEntry: true }));
+    await expect(dc.customRequest(SNP_SET_INSPECTOR_DATA_BREAKPOINTS, { breakpoints: 'gva:0x0:4' })).rejects.toThrow(/'breakpoints' must be a list of data breakpoints/);
   });
 
   it('say that registers cannot be watched', async () => {

@@ -92,7 +92,9 @@ export class BreakpointStore {
   private readonly source = new Map<string, CodeBreakpoint[]>();
   private functions: CodeBreakpoint[] = [];
   private instructions: CodeBreakpoint[] = [];
+  /** VS Code's set (setDataBreakpoints) and the memory inspector's (snpSetInspectorDataBreakpoints). */
   private data: DataBreakpointEntry[] = [];
+  private inspectorData: DataBreakpointEntry[] = [];
   private filters = new Map<ExceptionFilterId, ExceptionFilterEntry>();
   /** Address -> breakpoints there; rebuilt whenever code breakpoints change. */
   private byAddress = new Map<bigint, CodeBreakpoint[]>();
@@ -124,6 +126,10 @@ export class BreakpointStore {
     this.data = entries;
   }
 
+  setInspectorData(entries: DataBreakpointEntry[]): void {
+    this.inspectorData = entries;
+  }
+
   setExceptionFilters(entries: ExceptionFilterEntry[]): void {
     this.filters = new Map(entries.map((e) => [e.id, e]));
   }
@@ -137,7 +143,7 @@ export class BreakpointStore {
       bp.hits = 0;
       if (`${bp.verified}|${bp.line}|${bp.addresses.join(',')}|${bp.message}` !== before) changed.push(bp);
     }
-    for (const d of this.data) d.hits = 0;
+    for (const d of this.allData()) d.hits = 0;
     this.index();
     return changed;
   }
@@ -198,12 +204,16 @@ export class BreakpointStore {
     return this.disabled ? [] : this.byAddress.get(address) ?? [];
   }
 
+  private allData(): DataBreakpointEntry[] {
+    return this.inspectorData.length ? [...this.data, ...this.inspectorData] : this.data;
+  }
+
   dataEntries(): readonly DataBreakpointEntry[] {
-    return this.disabled ? [] : this.data;
+    return this.disabled ? [] : this.allData();
   }
 
   dataById(id: number): DataBreakpointEntry | undefined {
-    return this.disabled ? undefined : this.data.find((d) => d.id === id);
+    return this.disabled ? undefined : this.allData().find((d) => d.id === id);
   }
 
   exceptionFilter(id: ExceptionFilterId): ExceptionFilterEntry | undefined {

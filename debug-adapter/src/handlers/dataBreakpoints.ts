@@ -4,6 +4,7 @@
 // dataId is "gva:0x…:SIZE" or "gpa:0x…:SIZE", stable across stops and restarts.
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { SNP_SET_INSPECTOR_DATA_BREAKPOINTS, type SnpSetInspectorDataBreakpointsArguments, type SnpSetInspectorDataBreakpointsResponse } from '../../../protocol/customRequests';
 import { parseConditions, type DataBreakpointEntry } from '../bp/breakpointStore';
 import type { SessionContext } from '../context';
 import { ErrorCode, silentError, userError } from '../errors';
@@ -76,21 +77,35 @@ export const dataBreakpointHandlers: HandlerTable = {
   },
 
   setDataBreakpoints(ctx: SessionContext, args: DebugProtocol.SetDataBreakpointsArguments): DebugProtocol.SetDataBreakpointsResponse['body'] {
-    const entries: DataBreakpointEntry[] = args.breakpoints.map((req) => {
-      const id = ctx.breakpoints.newId();
-      const access = req.accessType ?? 'write';
-      const base: DataBreakpointEntry = {
-        id, request: req, space: 'gva', start: 0n, end: 0n, read: access !== 'write', write: access !== 'read',
-        verified: false, condition: null, hit: null, hits: 0, log: null,
-      };
-      const parsed = parseDataId(req.dataId);
-      if (!parsed || parsed.bytes < 1 || parsed.bytes > MAX_WATCH_BYTES) return { ...base, message: `'${req.dataId}' is not a data breakpoint id of this debugger` };
-      const conds = parseConditions(req, ctx.binder());
-      if (typeof conds === 'string') return { ...base, message: conds };
-      return { ...base, ...conds, space: parsed.space, start: parsed.start, end: parsed.start + BigInt(parsed.bytes), verified: true };
-    });
+    const entries = dataEntries(ctx, args.breakpoints, 'breakpoints');
     ctx.breakpoints.setData(entries);
     ctx.applyBreakpoints();
     return { breakpoints: entries.map(dataBreakpointToDap) };
   },
+
+  [SNP_SET_INSPECTOR_DATA_BREAKPOINTS](ctx: SessionContext, args: SnpSetInspectorDataBreakpointsArguments): SnpSetInspectorDataBreakpointsResponse {
+    const entries = dataEntries(ctx, args?.breakpoints, 'breakpoints');
+    ctx.breakpoints.setInspectorData(entries);
+    ctx.applyBreakpoints();
+    return { breakpoints: entries.map((e) => ({ id: e.id, ...dataBreakpointToDap(e) })) };
+  },
 };
+
+/** Entries for a data breakpoint set; an entry that cannot be armed says why in its message. */
+function dataEntries(ctx: SessionContext, reqs: unknown, field: string): DataBreakpointEntry[] {
+  if (!Array.isArray(reqs)) throw userError(ErrorCode.BadArguments, `'${field}' must be a list of data breakpoints`);
+  return (reqs as DebugProtocol.DataBreakpoint[]).map((req) => {
+    const id = ctx.breakpoints.newId();
+    const access = req?.accessType ?? 'write';
+    const base: DataBreakpointEntry = {
+      id, request: req, space: 'gva', start: 0n, end: 0n, read: access !== 'write', write: access !== 'read',
+      verified: false, condition: null, hit: null, hits: 0, log: null,
+    };
+    if (!ACCESS_TYPES.includes(access)) return { ...base, message: `accessType must be one of ${ACCESS_TYPES.join(', ')}, not '${String(access)}'` };
+    const parsed = typeof req?.dataId === 'string' ? parseDataId(req.dataId) : null;
+    if (!parsed || parsed.bytes < 1 || parsed.bytes > MAX_WATCH_BYTES) return { ...base, message: `'${String(req?.dataId)}' is not a data breakpoint id of this debugger` };
+    const conds = parseConditions(req, ctx.binder());
+    if (typeof conds === 'string') return { ...base, message: conds };
+    return { ...base, ...conds, space: parsed.space, start: parsed.start, end: parsed.start + BigInt(parsed.bytes), verified: true };
+  });
+}

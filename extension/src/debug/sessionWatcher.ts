@@ -1,8 +1,6 @@
 // Watches the DAP traffic of `snp` sessions (a DebugAdapterTracker): run state, stop count,
-// the adapter's capabilities, memory events, and the data breakpoints VS Code itself sets, so
-// views refresh at each stop and the memory inspector can merge its watches with VS Code's.
+// the adapter's capabilities and memory events, so views refresh at each stop.
 import * as vscode from 'vscode';
-import type { DataBreakpointArg } from './snpRequests';
 
 export interface SessionState {
   readonly session: vscode.DebugSession;
@@ -16,8 +14,6 @@ export interface SessionState {
   capabilities: Record<string, unknown>;
   /** When the guest last started running (ms since epoch). */
   runningSince: number;
-  /** The data breakpoints of VS Code's last setDataBreakpoints request. */
-  workbenchDataBreakpoints: DataBreakpointArg[];
 }
 
 interface DapMessage {
@@ -35,7 +31,6 @@ export class SessionWatcher implements vscode.Disposable {
   private readonly onRunEmitter = new vscode.EventEmitter<SessionState>();
   private readonly onMemoryEmitter = new vscode.EventEmitter<SessionState>();
   private readonly onEndEmitter = new vscode.EventEmitter<vscode.DebugSession>();
-  private readonly onWorkbenchDataBreakpointsEmitter = new vscode.EventEmitter<SessionState>();
   /** The guest stopped (any reason). */
   readonly onStop = this.onStopEmitter.event;
   /** The guest started running. */
@@ -43,15 +38,13 @@ export class SessionWatcher implements vscode.Disposable {
   /** Guest memory changed without a stop (memory or invalidated event). */
   readonly onMemory = this.onMemoryEmitter.event;
   readonly onEnd = this.onEndEmitter.event;
-  /** VS Code sent its own setDataBreakpoints (which replaces the adapter's whole set). */
-  readonly onWorkbenchDataBreakpoints = this.onWorkbenchDataBreakpointsEmitter.event;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(debugType: string, private readonly log: vscode.LogOutputChannel) {
     this.disposables.push(
       vscode.debug.registerDebugAdapterTrackerFactory(debugType, { createDebugAdapterTracker: (s) => this.trackerFor(s) }),
       vscode.debug.onDidTerminateDebugSession((s) => this.end(s)),
-      this.onStopEmitter, this.onRunEmitter, this.onMemoryEmitter, this.onEndEmitter, this.onWorkbenchDataBreakpointsEmitter,
+      this.onStopEmitter, this.onRunEmitter, this.onMemoryEmitter, this.onEndEmitter,
     );
   }
 
@@ -67,32 +60,20 @@ export class SessionWatcher implements vscode.Disposable {
   private trackerFor(session: vscode.DebugSession): vscode.DebugAdapterTracker {
     const state: SessionState = {
       session, running: false, stopEpoch: 0, threadId: 1, lastStopReason: '', lastStopDescription: '',
-      capabilities: {}, runningSince: 0, workbenchDataBreakpoints: [],
+      capabilities: {}, runningSince: 0,
     };
     this.states.set(session.id, state);
-    const pendingWorkbench = new Map<number, DataBreakpointArg[]>();
     return {
-      onWillReceiveMessage: (m: DapMessage & { seq?: number }) => {
-        // Requests from VS Code (our own customRequest calls pass here too, but carry our marker).
-        if (m.type === 'request' && m.command === 'setDataBreakpoints' && m.arguments && !m.arguments.__snpMerged) {
-          pendingWorkbench.set(m.seq ?? -1, (m.arguments.breakpoints as DataBreakpointArg[] | undefined) ?? []);
-        }
-      },
-      onDidSendMessage: (m: DapMessage & { request_seq?: number }) => this.onMessage(state, m, pendingWorkbench),
+      onDidSendMessage: (m: DapMessage) => this.onMessage(state, m),
       onError: (e) => this.log.error(`debug adapter error: ${e.message}`),
       onExit: (code, signal) => { if (code) this.log.warn(`debug adapter exited with code ${code} ${signal ?? ''}`); },
     };
   }
 
-  private onMessage(state: SessionState, m: DapMessage & { request_seq?: number }, pendingWorkbench: Map<number, DataBreakpointArg[]>): void {
+  private onMessage(state: SessionState, m: DapMessage): void {
     try {
       if (m.type === 'response') {
         if (m.command === 'initialize' && m.success && m.body) state.capabilities = m.body;
-        if (m.command === 'setDataBreakpoints' && pendingWorkbench.has(m.request_seq ?? -2)) {
-          state.workbenchDataBreakpoints = pendingWorkbench.get(m.request_seq ?? -2) ?? [];
-          pendingWorkbench.delete(m.request_seq ?? -2);
-          this.onWorkbenchDataBreakpointsEmitter.fire(state);
-        }
         // The guest starts running after configurationDone unless it stops on entry (no event says so).
         if (m.success && m.command === 'configurationDone' && !(state.session.configuration as { stopOnEntry?: boolean }).stopOnEntry && state.stopEpoch === 0) this.setRunning(state);
         // Resuming requests put the guest in the running state before any event says so.

@@ -1,6 +1,6 @@
 // Typed wrapper over DebugSession.customRequest: the only caller of it in the extension. Our own
 // requests are typed by protocol/customRequests.ts; the few standard DAP requests the views send
-// (readMemory, writeMemory, evaluate, disassemble, data breakpoints) are typed here.
+// (readMemory, writeMemory, evaluate, disassemble, dataBreakpointInfo, pause) are typed here.
 import type * as vscode from 'vscode';
 import type { CustomRequestName, CustomRequests, Hex64 } from '../../../protocol/customRequests';
 
@@ -37,13 +37,6 @@ export interface DataBreakpointInfoBody {
   description: string;
   accessTypes?: ('read' | 'write' | 'readWrite')[];
 }
-export interface DataBreakpointArg {
-  dataId: string;
-  accessType?: 'read' | 'write' | 'readWrite';
-  condition?: string;
-  hitCondition?: string;
-}
-
 /** Standard DAP requests, typed for what the views send and read. */
 export const dap = {
   readMemory(session: vscode.DebugSession, memoryReference: string, count: number, offset = 0): Promise<ReadMemoryBody> {
@@ -60,10 +53,6 @@ export const dap = {
   },
   dataBreakpointInfo(session: vscode.DebugSession, name: string, bytes: number): Promise<DataBreakpointInfoBody> {
     return Promise.resolve(session.customRequest('dataBreakpointInfo', { name, asAddress: true, bytes }));
-  },
-  /** Sends a merged set (VS Code's plus the inspector's); `__snpMerged` tells the SessionWatcher it is not VS Code's own. */
-  setMergedDataBreakpoints(session: vscode.DebugSession, breakpoints: DataBreakpointArg[]): Promise<{ breakpoints: { verified: boolean; message?: string }[] }> {
-    return Promise.resolve(session.customRequest('setDataBreakpoints', { breakpoints, __snpMerged: true }));
   },
   pause(session: vscode.DebugSession, threadId: number): Promise<unknown> {
     return Promise.resolve(session.customRequest('pause', { threadId }));

@@ -152,6 +152,10 @@ export class MemoryInspector implements vscode.Disposable {
         this.post({ type: 'result', requestId: 0, ...r });
         return;
       }
+      case 'clearDataBreakpoints': {
+        this.post({ type: 'result', requestId: 0, ...(await this.watches.clear(s)) });
+        return;
+      }
     }
   }
 

@@ -16,6 +16,7 @@ export interface HexViewHost {
   need(start: bigint, end: bigint): void;
   editBytes(address: bigint, current: number[]): void;
   dataBreakpoint(address: bigint, count: number, access: 'write' | 'readWrite'): void;
+  clearDataBreakpoints(): void;
   status(text: string): void;
 }
 
@@ -233,5 +234,6 @@ export class HexView {
     this.editor.addAction({ id: 'snp.editBytes', label: 'Edit Bytes…', contextMenuGroupId: '1_modify', keybindings: [monaco.KeyCode.Enter], run: withSelection((a, n) => this.host.editBytes(a, this.bytesAt(a, n))) });
     this.editor.addAction({ id: 'snp.breakOnWrite', label: 'Break on Write to Selection', contextMenuGroupId: '2_break', run: withSelection((a, n) => this.host.dataBreakpoint(a, n, 'write')) });
     this.editor.addAction({ id: 'snp.breakOnAccess', label: 'Break on Access to Selection', contextMenuGroupId: '2_break', run: withSelection((a, n) => this.host.dataBreakpoint(a, n, 'readWrite')) });
+    this.editor.addAction({ id: 'snp.clearDataBreakpoints', label: 'Remove Data Breakpoints Set Here', contextMenuGroupId: '2_break', run: () => this.host.clearDataBreakpoints() });
   }
 }

@@ -39,6 +39,7 @@ const view = new HexView(document.getElementById('hex')!, document.getElementByI
   },
   editBytes: (address, current) => toolbar.startEdit(address, current),
   dataBreakpoint: (address, count, access) => messenger.post({ type: 'dataBreakpoint', space: view.space, address: '0x' + address.toString(16), count, access }),
+  clearDataBreakpoints: () => messenger.post({ type: 'clearDataBreakpoints' }),
   status: (text) => toolbar.status(text),
 });
 
