@@ -5,7 +5,7 @@ import globals from 'globals';
 import { layeringRule } from './build/layering.mjs';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', 'test/fixtures/', 'test/.tmp/', '**/*.js'] },
+  { ignores: ['node_modules/', 'dist/', 'out/', '.e2e/', 'test/fixtures/', 'test/.tmp/', '**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   // Build scripts and the CLI shim run on Node.

@@ -82,10 +82,29 @@ trap stop EXIT
 for _ in $(seq 300); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
 curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" || { cat "$E2E_DIR/server.log"; exit 1; }
 
-# 6. run the suites, one at a time, with the project's own Node.
+# 6. run the suites, one at a time, with the project's own Node. A suite that fails is run once
+#    more (a whole VS Code on two cores can miss a UI deadline); both runs are printed, and a suite
+#    that passes only the second time is named at the end. Failing twice fails CI.
 say "tests"
-rc=0
-CS_URL="http://127.0.0.1:$PORT" E2E_ROOT="$ROOT" E2E_DIR="$E2E_DIR" SHOTS="$E2E_DIR/shots" \
-  node --test --test-concurrency=1 --test-reporter=tap "$OUT"/*.test.mjs || rc=$?
+run_suite() {
+  CS_URL="http://127.0.0.1:$PORT" E2E_ROOT="$ROOT" E2E_DIR="$E2E_DIR" SHOTS="$E2E_DIR/shots" \
+    node --test --test-reporter=tap "$1" 2>&1 | tee "$E2E_DIR/last-suite.tap"
+  return "${PIPESTATUS[0]}"
+}
+count() { awk -v k="# $1" '$1" "$2 == k { n += $3 } END { print n + 0 }' "$E2E_DIR/last-suite.tap"; }
+passed=0 failed=0 retried=() broken=()
+for suite in "$OUT"/*.test.mjs; do
+  name=$(basename "$suite" .test.mjs)
+  if run_suite "$suite"; then passed=$((passed + $(count pass))); continue; fi
+  say "suite $name failed; running it once more"
+  if run_suite "$suite"; then retried+=("$name"); passed=$((passed + $(count pass)))
+  else
+    broken+=("$name"); passed=$((passed + $(count pass)))
+    f=$(count fail); failed=$((failed + (f > 0 ? f : 1)))  # a hook that failed counts as one
+  fi
+done
 say "done (screenshots in $E2E_DIR/shots, logs in $E2E_DIR/profile/data/logs)"
-exit $rc
+[ ${#retried[@]} -eq 0 ] || say "passed only on the second run: ${retried[*]}"
+[ ${#broken[@]} -eq 0 ] || say "failed twice: ${broken[*]}"
+echo "e2e: $passed passed, $failed failed"
+[ ${#broken[@]} -eq 0 ]

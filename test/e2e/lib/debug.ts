@@ -41,6 +41,20 @@ export async function waitForStop(wb: Workbench, reason: RegExp, timeout = 30_00
   return msg.innerText();
 }
 
+/**
+ * F5 in the focused editor. On a loaded machine the key can land before the workbench takes keys
+ * (nothing starts): then the same action through the palette, "Debug: Start Debugging".
+ */
+export async function pressF5(wb: Workbench): Promise<void> {
+  await wb.page.keyboard.press('F5');
+  try {
+    await waitForToolbar(wb, 15_000);
+  } catch {
+    await wb.runCommand('Debug: Start Debugging');
+    await waitForToolbar(wb);
+  }
+}
+
 export async function waitForToolbar(wb: Workbench, timeout = 30_000): Promise<void> {
   await wb.page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout });
 }

@@ -172,7 +172,31 @@ export async function explained(wb: Workbench | undefined, name: string, fn: () 
   }
 }
 
-/** A node:test test that, on failure, saves a screenshot and prints what the page showed. */
+/**
+ * After a failed step: closes whatever quick input or menu is open and ends every debug session,
+ * so the next step starts from an idle workbench instead of failing on this one's leftovers.
+ */
+export async function recover(wb: Workbench): Promise<void> {
+  const { page } = wb;
+  await page.keyboard.press('Escape').catch(() => undefined);
+  await page.keyboard.press('Escape').catch(() => undefined);
+  const toolbar = page.locator('.debug-toolbar');
+  for (let i = 0; i < 5 && (await toolbar.isVisible().catch(() => false)); i++) {
+    // the toolbar's Stop (or Disconnect) button ends the focused session; several may be running
+    await page.locator('.debug-toolbar .codicon-debug-stop, .debug-toolbar .codicon-debug-disconnect').first().click({ timeout: 2000 }).catch(() => undefined);
+    await toolbar.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+  }
+}
+
+/** A node:test test that, on failure, saves a screenshot, prints what the page showed and recovers. */
 export function step(wb: () => Workbench, name: string, fn: () => Promise<void>, timeout = 60_000): void {
-  test(name, { timeout }, () => explained(wb(), name, fn));
+  test(name, { timeout }, async () => {
+    try {
+      await explained(wb(), name, fn);
+    } catch (e) {
+      const w = wb();
+      if (w) await recover(w).catch(() => undefined);
+      throw e;
+    }
+  });
 }

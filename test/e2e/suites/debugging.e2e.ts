@@ -84,12 +84,12 @@ step(() => wb, 'the disassembly view opens and steps by instruction', async () =
   const view = wb.page.locator('.disassembly-view');
   await view.waitFor();
   await view.locator('.monaco-list-row', { hasText: 'add' }).first().waitFor();
-  const ripBefore = await variableValue(wb, 'rip');
+  // the Variables view refreshes a moment after the previous step: wait for its rip, not just any
+  await expectVariable(wb, 'rip', '0x000000000010001d');
   await view.click();
   await wb.page.keyboard.press('F10');
   await waitForStop(wb, /paused on step/i);
   // add rcx, 3 is 4 bytes long: one instruction, not one line
-  assert.equal(ripBefore, '0x000000000010001d');
   await expectVariable(wb, 'rip', '0x0000000000100021');
   await wb.screenshot('disassembly');
   await stopSession(wb);

@@ -1,6 +1,7 @@
 // The memory inspector webview (monaco): opens on an address from the command, shows guest memory
 // with page-state colours and hovers, marks bytes changed since the last stop, writes bytes through
-// writeMemory, switches address space, follows the frame, makes a data breakpoint from a selection;
+// writeMemory, switches address space, follows the frame, makes a data breakpoint from a selection
+// and removes it;
 // the memory map picture and the RMP / VM Exits views of a plain VM.
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
@@ -128,6 +129,13 @@ step(() => wb, 'a selection becomes a data breakpoint', async () => {
   assert.match(state, /write of 8 bytes at 0x100033/);
   await wb.page.locator('.statusbar-item', { hasText: 'SNP guest paused (data breakpoint)' }).waitFor();
   await wb.screenshot('data-breakpoint');
+});
+
+step(() => wb, 'the inspector removes the data breakpoints it set', async () => {
+  const at = await bytePoint(inspector, COUNTER);
+  await wb.page.mouse.click(at.x, at.y, { button: 'right' });
+  await chooseMenuItem(inspector.locator('.action-label', { hasText: 'Remove Data Breakpoints Set Here' }));
+  await inspector.locator('#status', { hasText: 'removed 1 data breakpoint set from this inspector' }).waitFor();
 });
 
 step(() => wb, 'the guest-physical view shows the same bytes at their GPA', async () => {
