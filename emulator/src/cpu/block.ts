@@ -165,10 +165,10 @@ export function compileBlock(insns: Insn[], rips: bigint[], gpa: number, pages: 
     g.emit(`s.icount += ${n}; s.flags = F; return ${BLOCK_OK};`);
   }
   const body = g.loopUsed ? `for (;;) {\n${g.code}\n}` : g.code;
-  const src = `const R = s.r; let F = s.flags; let k = 0; ${g.temps}
+  const src = `const R = s.r; let F = s.flags; let k = 0; let P = 0; ${g.temps}
 try {
 ${body}
-} catch (e) { if (F !== -1) s.flags = F; s.faultIndex = k; h.pending = e; return ${BLOCK_FAULT}; }`;
+} catch (e) { if (F !== -1) { ${g.catchFlags()} } s.faultIndex = k; h.pending = e; return ${BLOCK_FAULT}; }`;
   let fn: BlockFn;
   try {
     fn = new Function('s', 'm', 'h', 'x', 'I', 'E', src) as BlockFn;

@@ -3,6 +3,7 @@
 // JavaScript into one function. 64-bit values are carried as int32 halves in temporaries.
 
 import { Insn, K, Operand, RIP_BASE, SEG_FS, SEG_GS } from '../insn';
+import { ccExpr } from '../flags';
 import { STATUS_FLAGS } from '../state';
 
 /** A value in generated code: JS expressions for the low and high 32 bits ('0' when narrower). */
@@ -12,6 +13,30 @@ export interface V {
 }
 
 export const ZERO: V = { lo: '0', hi: '0' };
+
+/** What a deferred flag update came from, so a later condition can test the operands directly. */
+export interface FlagSource {
+  kind: 'sub' | 'add' | 'logic';
+  size: number;
+  a: V;
+  b: V;
+  r: V;
+}
+
+/**
+ * A status-flag update not yet written to F: `expr` yields the bits of `mask`. It only names
+ * temporaries of the instruction that made it, which nothing else in the block assigns.
+ */
+interface PendingFlags {
+  id: number;
+  expr: string;
+  mask: number;
+  source: FlagSource | null;
+  /** The instruction that made it can fault part-way (a memory operand). */
+  mayFault: boolean;
+}
+
+const USES_F = /\bF\b/;
 
 export function imm(op: Operand): V {
   return { lo: String(op.lo | 0), hi: op.size === 8 ? String(op.hi | 0) : '0' };
@@ -40,6 +65,17 @@ export class Gen {
   loopUsed = false;
   /** Emit call-tracking hooks (the debugger's exact call stack). */
   trackCalls = false;
+  /**
+   * Lazy flags: a full status-flag write is kept as an expression and written to F only when
+   * something reads F (a condition that cannot test the operands, an interpreted op, a partial
+   * flag write, a block exit). The runtime local P names the pending update, so the fault handler
+   * can write it too.
+   */
+  private pending: PendingFlags | null = null;
+  private readonly lazy: PendingFlags[] = [];
+  /** No instruction so far read F before a full flag write: a loop may start with flags pending. */
+  private headOpen = true;
+  private headSafe = true;
 
   begin(insn: Insn, index: number, rip: bigint, liveOut: number): void {
     this.insn = insn;
@@ -54,7 +90,25 @@ export class Gen {
   }
 
   emit(code: string): void {
+    if (USES_F.test(code)) {
+      if (this.headOpen) this.headSafe = false;
+      this.materialize();
+    }
     this.out.push(code);
+  }
+
+  /** The value F has once the pending update is applied (for exits inside a branch). */
+  private flagsValue(): string {
+    const p = this.pending;
+    return p ? `((F & ${~p.mask}) | ${p.expr})` : 'F';
+  }
+
+  /** Writes the pending update to F (straight-line code only: later code sees it done). */
+  private materialize(): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    this.out.push(`F = (F & ${~p.mask}) | ${p.expr}; P = 0;`);
   }
 
   tmp(): string {
@@ -83,9 +137,35 @@ export class Gen {
     return (this.liveOut & mask) !== 0;
   }
 
-  /** Replaces the status flags with expr (which yields only status bits). */
-  setStatus(expr: string, mask = STATUS_FLAGS): void {
-    this.emit(`F = (F & ${~mask}) | ${expr};`);
+  /**
+   * Replaces the status flags of `mask` with expr (which yields only those bits). A full write is
+   * deferred (see `pending`); `source` lets conditions on it skip computing the flags at all.
+   */
+  setStatus(expr: string, mask = STATUS_FLAGS, source: FlagSource | null = null): void {
+    if (mask !== STATUS_FLAGS || USES_F.test(expr)) {
+      this.emit(`F = (F & ${~mask}) | ${expr};`);
+      return;
+    }
+    this.headOpen = false;
+    const p: PendingFlags = { id: this.lazy.length + 1, expr, mask, source, mayFault: this.insn.mem !== null };
+    this.lazy.push(p);
+    this.pending = p;
+    this.out.push(`P = ${p.id};`);
+  }
+
+  /** A JS boolean for condition code `cc` (SDM Vol. 1 Table B-1), from the operands when it can. */
+  cond(cc: number): string {
+    const fused = this.pending?.source ? fusedCond(cc, this.pending.source) : null;
+    if (fused) return fused;
+    this.materialize();
+    return ccExpr(cc, 'F');
+  }
+
+  /** The fault handler's part: applies whichever update P names, then stores the flags. */
+  catchFlags(): string {
+    if (this.lazy.length === 0) return 's.flags = F;';
+    const cases = this.lazy.map((p) => `case ${p.id}: F = (F & ${~p.mask}) | ${p.expr}; break;`).join(' ');
+    return `switch (P) { ${cases} } s.flags = F;`;
   }
 
   // ---- addresses ---------------------------------------------------------------------------
@@ -243,11 +323,16 @@ export class Gen {
     const retired = this.index + 1;
     if (target === this.loopStart && retired === this.blockLen) {
       this.loopUsed = true;
-      this.emit(`s.icount += ${retired}; if (s.icount + ${retired} <= s.icountLimit) { k = 0; continue; }`);
-      this.emit(`s.ripLo = ${lo | 0}; s.ripHi = ${hi | 0}; s.flags = F; return 0;`);
+      // The next pass may keep the flags pending only if its start reads no F before a full
+      // write, and the instruction that made them cannot fault half-way through re-running.
+      const p = this.pending;
+      const keep = !p || (this.headSafe && !p.mayFault);
+      const carry = keep ? '' : `F = ${this.flagsValue()}; P = 0; `;
+      this.out.push(`s.icount += ${retired}; if (s.icount + ${retired} <= s.icountLimit) { ${carry}k = 0; continue; }`);
+      this.out.push(`s.ripLo = ${lo | 0}; s.ripHi = ${hi | 0}; s.flags = ${this.flagsValue()}; return 0;`);
       return;
     }
-    this.emit(`s.ripLo = ${lo | 0}; s.ripHi = ${hi | 0}; s.icount += ${retired}; s.flags = F; return 0;`);
+    this.out.push(`s.ripLo = ${lo | 0}; s.ripHi = ${hi | 0}; s.icount += ${retired}; s.flags = ${this.flagsValue()}; return 0;`);
   }
 
   /**
@@ -260,7 +345,7 @@ export class Gen {
 
   /** Leaves the block with RIP already stored in s (indirect branches). */
   exit(): void {
-    this.emit(`s.icount += ${this.index + 1}; s.flags = F; return 0;`);
+    this.out.push(`s.icount += ${this.index + 1}; s.flags = ${this.flagsValue()}; return 0;`);
   }
 
   /** Branch target of a K.Rel operand: next RIP + displacement, computed at compile time. */
@@ -271,4 +356,44 @@ export class Gen {
     if (this.insn.osz === 2) t &= 0xffffn;
     return { lo: Number(t & 0xffffffffn) | 0, hi: Number(t >> 32n) | 0 };
   }
+}
+
+/** Sign-extends a narrow value for a signed compare. */
+function signed(v: string, size: number): string {
+  return size === 4 ? `(${v} | 0)` : `((${v} << ${32 - 8 * size}) >> ${32 - 8 * size})`;
+}
+
+/**
+ * Condition `cc` computed from the operands of the flag-setting op, or null when it needs the
+ * flags themselves (OF after ADD, PF). Carries compare unsigned, less/greater signed (SDM Vol. 1
+ * Table B-1); SUB/CMP and ADD here have no carry-in, and logic ops clear CF and OF.
+ */
+function fusedCond(cc: number, f: FlagSource): string | null {
+  const { a, b, r, size } = f;
+  const zero = size === 8 ? `((${r.lo} | ${r.hi}) === 0)` : `(${r.lo} === 0)`;
+  const sign = size === 8 ? `(${r.hi} < 0)` : size === 4 ? `(${r.lo} < 0)` : `((${r.lo} & ${size === 2 ? 32768 : 128}) !== 0)`;
+  const below = (x: V, y: V): string => size === 8
+    ? `((${x.hi} >>> 0) < (${y.hi} >>> 0) || ((${x.hi} ^ ${y.hi}) === 0 && (${x.lo} >>> 0) < (${y.lo} >>> 0)))`
+    : `((${x.lo} >>> 0) < (${y.lo} >>> 0))`;
+  const less = size === 8
+    ? `((${a.hi} | 0) < (${b.hi} | 0) || ((${a.hi} ^ ${b.hi}) === 0 && (${a.lo} >>> 0) < (${b.lo} >>> 0)))`
+    : `(${signed(a.lo, size)} < ${signed(b.lo, size)})`;
+  let carry: string | null, lt: string | null;
+  switch (f.kind) {
+    case 'sub': carry = below(a, b); lt = less; break;
+    case 'add': carry = below(r, a); lt = null; break; // the sum wrapped iff it is below an addend
+    default: carry = 'false'; lt = sign; // logic: CF = OF = 0, so L is SF
+  }
+  let base: string | null;
+  switch (cc >> 1) {
+    case 1: base = carry; break;
+    case 2: base = zero; break;
+    case 3: base = carry === null ? null : `(${carry} || ${zero})`; break;
+    case 4: base = sign; break;
+    case 6: base = lt; break;
+    case 7: base = lt === null ? null : `(${lt} || ${zero})`; break;
+    default: base = null; // O, P
+  }
+  if (base === null) return null;
+  return (cc & 1) !== 0 ? `!${base}` : base;
 }

@@ -1,8 +1,7 @@
 // Code templates for the hot arithmetic and data-movement instructions: mov forms, the eight
 // classic ALU ops, inc/dec/neg/not, lea, setcc/cmovcc and shifts by a constant count.
 
-import { ccExpr } from '../flags';
-import { Gen, V } from '../codegen/gen';
+import { Gen, V, type FlagSource } from '../codegen/gen';
 import { Insn, K, Operand, SEG_FS, SEG_GS } from '../insn';
 import { AF, CF, OF, STATUS_FLAGS } from '../state';
 import { defineOps } from './registry';
@@ -62,10 +61,12 @@ function genAlu(kind: AluKind) {
     if (kind !== 'cmp' && kind !== 'test') g.write(d, r);
     if (g.flagsLive()) {
       const arith = kind === 'add' || kind === 'adc' ? 'fAdd' : kind === 'sub' || kind === 'sbb' || kind === 'cmp' ? 'fSub' : null;
-      if (arith && size === 8) g.setStatus(`h.${arith}64(${a.lo}, ${a.hi}, ${b.lo}, ${b.hi}, ${r.lo}, ${r.hi})`);
-      else if (arith) g.setStatus(`h.${arith}(${size}, ${a.lo}, ${b.lo}, ${r.lo})`);
-      else if (size === 8) g.setStatus(`h.fLogic64(${r.lo}, ${r.hi})`);
-      else g.setStatus(`h.fLogic(${size}, ${r.lo})`);
+      // conditions on ADD, SUB/CMP and the logic ops can test the operands (not ADC/SBB: carry-in)
+      const source: FlagSource | null = kind === 'adc' || kind === 'sbb' ? null : { kind: arith === 'fAdd' ? 'add' : arith ? 'sub' : 'logic', size, a, b, r };
+      if (arith && size === 8) g.setStatus(`h.${arith}64(${a.lo}, ${a.hi}, ${b.lo}, ${b.hi}, ${r.lo}, ${r.hi})`, STATUS_FLAGS, source);
+      else if (arith) g.setStatus(`h.${arith}(${size}, ${a.lo}, ${b.lo}, ${r.lo})`, STATUS_FLAGS, source);
+      else if (size === 8) g.setStatus(`h.fLogic64(${r.lo}, ${r.hi})`, STATUS_FLAGS, source);
+      else g.setStatus(`h.fLogic(${size}, ${r.lo})`, STATUS_FLAGS, source);
     }
     return true;
   };
@@ -217,14 +218,14 @@ defineOps({
   shr: { gen: genShift('shr'), reads: shiftReads, writes: shiftWrites, regOnlyNoFault: true },
   sar: { gen: genShift('sar'), reads: shiftReads, writes: shiftWrites, regOnlyNoFault: true },
   setcc: {
-    gen: (g, i) => (g.write(i.ops[0]!, { lo: g.let(`${ccExpr(i.cc, 'F')} ? 1 : 0`), hi: '0' }), true),
+    gen: (g, i) => (g.write(i.ops[0]!, { lo: g.let(`${g.cond(i.cc)} ? 1 : 0`), hi: '0' }), true),
     reads: STATUS_FLAGS, writes: 0, regOnlyNoFault: true,
   },
   cmovcc: {
     gen: (g, i) => {
       const [d, s] = i.ops as [Operand, Operand];
       const v = g.read(s); // the source is read (and may fault) whatever the condition
-      g.emit(`if (${ccExpr(i.cc, 'F')}) {`);
+      g.emit(`if (${g.cond(i.cc)}) {`);
       g.writeReg(d.reg, d.size, v);
       if (d.size === 4) g.emit(`} else { R[${2 * d.reg + 1}] = 0; }`); // 32-bit CMOV zero-extends always
       else g.emit('}');

@@ -1,7 +1,6 @@
 // Code templates for control flow and the stack: jcc, jmp, call, ret, push, pop. Branches with a
 // constant target are resolved at compile time; indirect ones store RIP and leave the block.
 
-import { ccExpr } from '../flags';
 import { Gen, V } from '../codegen/gen';
 import { Insn, K, Operand } from '../insn';
 import { RSP, STATUS_FLAGS } from '../state';
@@ -42,7 +41,7 @@ defineOps({
   jcc: {
     gen: (g, i) => {
       const t = g.relTarget(i.ops[0]!);
-      g.emit(`if (${ccExpr(i.cc, 'F')}) {`);
+      g.emit(`if (${g.cond(i.cc)}) {`);
       g.branch(t.lo, t.hi);
       g.emit('}');
       g.branch(g.nextLo, g.nextHi);
