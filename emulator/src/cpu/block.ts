@@ -6,7 +6,7 @@
 import { Gen } from './codegen/gen';
 import { decode } from './decode';
 import { Exec } from './exec';
-import { Insn } from './insn';
+import { Insn, K } from './insn';
 import { flagsRead, flagsWritten, isTerm, OPS, OpDef } from './ops/registry';
 import { STATUS_FLAGS } from './state';
 import { GuestFault, UD } from './exceptions';
@@ -80,10 +80,52 @@ function mayFault(i: Insn, def: OpDef | undefined): boolean {
   return !(def?.regOnlyNoFault && i.mem === null);
 }
 
+/** Farthest forward conditional branch a block continues past (bytes after the branch). */
+const MAX_SKIP_BYTES = 256;
+
+/** Target of a forward Jcc rel8/rel32 worth continuing past, else -1n. */
+function forwardTarget(i: Insn, next: bigint, pageEnd: bigint): bigint {
+  if (i.mnem !== 'jcc' || i.osz === 2) return -1n;
+  const op = i.ops[0]!;
+  if (op.k !== K.Rel) return -1n;
+  const rel = (BigInt(op.hi >>> 0) << 32n) | BigInt(op.lo >>> 0);
+  const target = (next + rel) & 0xffffffffffffffffn;
+  return target > next && target < pageEnd && target - next <= BigInt(MAX_SKIP_BYTES) ? target : -1n;
+}
+
+/**
+ * Which forward Jccs stay inside the block: their target must be a later instruction of it, and
+ * the skipped ranges must nest (each becomes a labelled JS block). The block is cut after the
+ * first Jcc that breaks this, which then leaves the block as usual. Returns jcc index -> target index.
+ */
+function innerBranches(insns: Insn[], rips: bigint[], targets: Map<number, bigint>): Map<number, number> {
+  for (;;) {
+    const inner = new Map<number, number>();
+    const open: { at: number; to: number }[] = [];
+    let cut = -1;
+    for (let k = 0; k < insns.length && cut < 0; k++) {
+      while (open.length && open[open.length - 1]!.to === k) open.pop();
+      const t = targets.get(k);
+      if (t === undefined) continue;
+      const to = rips.indexOf(t, k + 1);
+      if (to < 0 || (open.length && to > open[open.length - 1]!.to)) cut = Math.min(k, ...open.map((o) => o.at));
+      else {
+        inner.set(k, to);
+        open.push({ at: k, to });
+      }
+    }
+    if (cut < 0 && open.length) cut = Math.min(...open.map((o) => o.at));
+    if (cut < 0) return inner;
+    insns.length = rips.length = cut + 1;
+    for (const k of [...targets.keys()]) if (k >= cut) targets.delete(k);
+  }
+}
+
 /** Decodes the instructions of a block starting at rip. Throws the fault of the first fetch. */
-export function decodeBlock(rip: bigint, fetcher: CodeFetcher, opts: CompileOptions): { insns: Insn[]; rips: bigint[] } {
+export function decodeBlock(rip: bigint, fetcher: CodeFetcher, opts: CompileOptions): { insns: Insn[]; rips: bigint[]; inner: Map<number, number> } {
   const insns: Insn[] = [];
   const rips: bigint[] = [];
+  const targets = new Map<number, bigint>();
   const buf = new Uint8Array(15);
   let at = rip;
   const pageEnd = (rip | 0xfffn) + 1n;
@@ -102,10 +144,17 @@ export function decodeBlock(rip: bigint, fetcher: CodeFetcher, opts: CompileOpti
     rips.push(at);
     const def = opOf(insn);
     at = (at + BigInt(insn.len)) & 0xffffffffffffffffn;
-    if (opts.single || isTerm(def, insn) || insn.mnem === 'ud' || insn.mnem === 'gp') break;
+    if (opts.single || insn.mnem === 'ud' || insn.mnem === 'gp') break;
+    if (isTerm(def, insn)) {
+      // a forward conditional branch on the same page: go on with the not-taken path
+      const t = forwardTarget(insn, at, pageEnd);
+      if (t < 0n) break;
+      targets.set(insns.length - 1, t);
+    }
     if (insns.length >= MAX_BLOCK_INSNS || at >= pageEnd || opts.isBreakpoint(at)) break;
   }
-  return { insns, rips };
+  const inner = targets.size ? innerBranches(insns, rips, targets) : new Map<number, number>();
+  return { insns, rips, inner };
 }
 
 /** Status flags live after each instruction (backwards over the block; everything is live at exit). */
@@ -123,8 +172,11 @@ export function flagLiveness(insns: Insn[]): number[] {
   return liveOut;
 }
 
-/** Compiles decoded instructions into a Block. */
-export function compileBlock(insns: Insn[], rips: bigint[], gpa: number, pages: PhysPage[], loopable: boolean, trackCalls = false): Block {
+/**
+ * Compiles decoded instructions into a Block. `inner` maps forward Jccs to the later instruction
+ * they branch to: the taken path skips ahead inside the function instead of leaving it.
+ */
+export function compileBlock(insns: Insn[], rips: bigint[], gpa: number, pages: PhysPage[], loopable: boolean, trackCalls = false, inner: ReadonlyMap<number, number> = new Map()): Block {
   const g = new Gen();
   g.trackCalls = trackCalls;
   const liveOut = flagLiveness(insns);
@@ -133,13 +185,23 @@ export function compileBlock(insns: Insn[], rips: bigint[], gpa: number, pages: 
   const start = rips[0]!;
   g.loopStart = loopable ? start : -1n;
   g.blockLen = n;
+  /** Targets of the open skips, innermost last. */
+  const open: number[] = [];
   for (let k = 0; k < n; k++) {
     const i = insns[k]!;
     const def = opOf(i);
+    while (open.length && open[open.length - 1] === k) {
+      open.pop();
+      g.mergePoint();
+    }
     g.begin(i, k, rips[k]!, liveOut[k]!);
     if (k > 0) g.emit(`k = ${k};`);
     g.emit(`// ${i.mnem}`);
-    if (def?.gen && def.gen(g, i)) {
+    const to = inner.get(k);
+    if (to !== undefined) {
+      g.skipTo(i.cc, to - k - 1);
+      open.push(to);
+    } else if (def?.gen && def.gen(g, i)) {
       // emitted by the template
     } else if (def?.exec) {
       execs[k] = def.exec;

@@ -319,11 +319,11 @@ export class Cpu {
   private compileAt(single: boolean): Block {
     const s = this.s;
     const rip = s.getRip();
-    const { insns, rips } = decodeBlock(rip, this.fetcher, { single, isBreakpoint: (r) => this.breakpoints.has(r) });
+    const { insns, rips, inner } = decodeBlock(rip, this.fetcher, { single, isBreakpoint: (r) => this.breakpoints.has(r) });
     const lastRip = rips[rips.length - 1]!;
     const pages = this.fetcher.pagesOf(rip, Number(lastRip - rip) + insns[insns.length - 1]!.len);
     const first = pages[0]!;
-    const blk = compileBlock(insns, rips, first.pfn * PAGE_SIZE + (s.ripLo & 0xfff), pages, !single && !this.breakpoints.has(rip), this.x.calls.enabled);
+    const blk = compileBlock(insns, rips, first.pfn * PAGE_SIZE + (s.ripLo & 0xfff), pages, !single && !this.breakpoints.has(rip), this.x.calls.enabled, inner);
     blk.bp = this.breakpoints.has(rip);
     for (const p of pages) {
       if (p.codeBlocks === null) {

@@ -158,7 +158,26 @@ export class Gen {
     const fused = this.pending?.source ? fusedCond(cc, this.pending.source) : null;
     if (fused) return fused;
     this.materialize();
+    if (this.headOpen) this.headSafe = false;
     return ccExpr(cc, 'F');
+  }
+
+  /**
+   * A forward Jcc whose target is a later instruction of this block: the taken path skips the
+   * `skipped` instructions between (taking them off the count the exits add) and rejoins at
+   * `mergePoint`. Flags are exact in F on both paths there.
+   */
+  skipTo(cc: number, skipped: number): void {
+    const cond = this.cond(cc);
+    const label = `L${this.index}`;
+    const flags = this.pending ? `F = ${this.flagsValue()}; P = 0; ` : '';
+    this.out.push(`${label}: { if (${cond}) { ${flags}s.icount -= ${skipped}; break ${label}; }`);
+  }
+
+  /** Where a skip rejoins: the not-taken path writes its pending flags, then the label closes. */
+  mergePoint(): void {
+    this.materialize();
+    this.out.push('}');
   }
 
   /** The fault handler's part: applies whichever update P names, then stores the flags. */
