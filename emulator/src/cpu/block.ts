@@ -192,14 +192,14 @@ export function compileBlock(insns: Insn[], rips: bigint[], gpa: number, pages: 
     const def = opOf(i);
     while (open.length && open[open.length - 1] === k) {
       open.pop();
-      g.mergePoint();
+      g.mergePoint(liveOut[k - 1]!);
     }
     g.begin(i, k, rips[k]!, liveOut[k]!);
     if (k > 0) g.emit(`k = ${k};`);
     g.emit(`// ${i.mnem}`);
     const to = inner.get(k);
     if (to !== undefined) {
-      g.skipTo(i.cc, to - k - 1);
+      g.skipTo(i.cc, to - k - 1, liveOut[to - 1]!);
       open.push(to);
     } else if (def?.gen && def.gen(g, i)) {
       // emitted by the template

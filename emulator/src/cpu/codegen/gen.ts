@@ -167,16 +167,21 @@ export class Gen {
    * `skipped` instructions between (taking them off the count the exits add) and rejoins at
    * `mergePoint`. Flags are exact in F on both paths there.
    */
-  skipTo(cc: number, skipped: number): void {
+  skipTo(cc: number, skipped: number, liveAtTarget: number): void {
     const cond = this.cond(cc);
     const label = `L${this.index}`;
-    const flags = this.pending ? `F = ${this.flagsValue()}; P = 0; ` : '';
+    const flags = this.pending && (liveAtTarget & STATUS_FLAGS) !== 0 ? `F = ${this.flagsValue()}; P = 0; ` : '';
     this.out.push(`${label}: { if (${cond}) { ${flags}s.icount -= ${skipped}; break ${label}; }`);
   }
 
-  /** Where a skip rejoins: the not-taken path writes its pending flags, then the label closes. */
-  mergePoint(): void {
-    this.materialize();
+  /**
+   * Where a skip rejoins: the not-taken path writes its pending flags, then the label closes.
+   * When no flag is live there (a full write comes before any reader or possible fault), neither
+   * path needs to.
+   */
+  mergePoint(liveHere: number): void {
+    if ((liveHere & STATUS_FLAGS) !== 0) this.materialize();
+    else this.pending = null;
     this.out.push('}');
   }
 
