@@ -2,13 +2,15 @@
 // compiled blocks (run) and once an instruction at a time (step, which compiles single-instruction
 // blocks). Registers, RFLAGS, RIP, the instruction count, memory and the stop must agree exactly,
 // also when a memory operand faults part-way through a block or a later pass of a loop. This
-// guards the deferred ("lazy") flag updates and the conditions computed from ALU operands.
+// guards the deferred ("lazy") flag updates, the conditions computed from ALU operands and the
+// forward branches kept inside a block. BLOCK_DIFF_SEED and BLOCK_DIFF_N run other or more programs.
 
 import { describe, expect, it } from 'vitest';
 import { bootGuest } from '../helpers/guest';
 import { GPR_NAMES } from '../../emulator/src/cpu/state';
 
-let seed = 0x1b873593;
+let seed = Number(process.env.BLOCK_DIFF_SEED ?? 0x1b873593) | 0 || 1;
+const PROGRAMS = Number(process.env.BLOCK_DIFF_N ?? 200);
 function rnd(n: number): number {
   seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
   return (seed >>> 0) % n;
@@ -140,9 +142,9 @@ function runOnce(src: string, stepwise: boolean): Outcome {
 
 describe('compiled blocks agree with single steps', () => {
   for (const [name, loop, faulting] of [['straight-line code', false, false], ['loops', true, false], ['loops that fault on a later pass', true, true]] as const) {
-    it(`${name}: 200 random programs`, () => {
+    it(`${name}: ${PROGRAMS} random programs`, () => {
       let faults = 0;
-      for (let p = 0; p < 200; p++) {
+      for (let p = 0; p < PROGRAMS; p++) {
         const src = program(loop, faulting, p);
         const whole = runOnce(src, false);
         const steps = runOnce(src, true);
@@ -150,7 +152,7 @@ describe('compiled blocks agree with single steps', () => {
         if (whole.stop.includes('exception')) faults++;
       }
       // a forward branch may skip the access that would fault, but most programs get there
-      if (faulting) expect(faults).toBeGreaterThan(120);
+      if (faulting) expect(faults).toBeGreaterThan(PROGRAMS * 0.6);
     });
   }
 });
