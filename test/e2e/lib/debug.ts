@@ -7,7 +7,10 @@ import type { Workbench } from './workbench';
 
 /** Opens Run and Debug (its views only exist once opened) and clears breakpoints left by earlier suites. */
 export async function prepareDebugView(wb: Workbench): Promise<void> {
-  const view = wb.page.locator('.part.sidebar .start-debug-action-item');
+  // the launch dropdown once configurations are known; before that (or in a folder without
+  // launch.json, until the extension has activated) the view's welcome content
+  const view = wb.page.locator('.part.sidebar').filter({ has: wb.page.locator('.composite.title', { hasText: /run and debug/i }) })
+    .locator('.start-debug-action-item, .welcome-view-content').first();
   // On a loaded machine the first keypress can land before the workbench takes keys: retry,
   // then fall back to the command palette.
   for (let attempt = 0; attempt < 3; attempt++) {
