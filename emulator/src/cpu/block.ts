@@ -1,7 +1,8 @@
 // Basic-block compiler: decodes straight-line code from a guest-physical page once, computes
 // flag liveness, and emits one JavaScript function per block (templates for hot instructions,
 // calls into interpreted ops for the rest). Blocks that branch back to their own start become
-// loops inside the function, bounded by the instruction budget.
+// loops inside the function, bounded by the instruction budget; a forward conditional branch to
+// a later instruction of the block skips ahead inside the function instead of ending the block.
 
 import { Gen } from './codegen/gen';
 import { decode } from './decode';
