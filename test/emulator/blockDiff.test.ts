@@ -37,7 +37,7 @@ function mem(size: number): string {
 function insn(): string {
   const size = pick([8, 8, 8, 4, 4, 2, 1]);
   const r = () => pick(REGS[size]!);
-  switch (rnd(12)) {
+  switch (rnd(13)) {
     case 0: case 1: case 2: {
       const op = pick(ALU);
       const form = rnd(5);
@@ -59,6 +59,10 @@ function insn(): string {
     case 8: return `mov ${mem(size)}, ${r()}`;
     case 9: return `lea ${pick(REGS[8]!)}, [${pick(REGS[8]!)} + ${pick(REGS[8]!)}*${pick([1, 2, 4, 8])} + ${rnd(100)}]`;
     case 10: return `cmp ${r()}, ${r()}`;
+    case 11: { // interpreted ops between templates: registers and flags go through memory and back
+      const q = () => pick(REGS[8]!);
+      return pick([`imul ${q()}, ${q()}`, `bt ${q()}, ${rnd(64)}`, `bsf ${q()}, ${q()}`, `xadd ${q()}, ${q()}`, `popcnt ${q()}, ${q()}`, `bswap ${q()}`, `cqo`]);
+    }
     default: return `test ${r()}, ${r()}`;
   }
 }

@@ -227,11 +227,12 @@ export function compileBlock(insns: Insn[], rips: bigint[], gpa: number, pages: 
     g.setRip(g.nextLo, g.nextHi);
     g.emit(`s.icount += ${n}; s.flags = F; return ${BLOCK_OK};`);
   }
-  const body = g.loopUsed ? `for (;;) {\n${g.code}\n}` : g.code;
-  const src = `const R = s.r; let F = s.flags; let k = 0; let P = 0; ${g.temps}
+  const regs = cacheRegisters(g.code);
+  const body = g.loopUsed ? `for (;;) {\n${regs.code}\n}` : regs.code;
+  const src = `const R = s.r; let F = s.flags; let k = 0; let P = 0; ${regs.declare} ${g.temps}
 try {
 ${body}
-} catch (e) { if (F !== -1) { ${g.catchFlags()} } s.faultIndex = k; h.pending = e; return ${BLOCK_FAULT}; }`;
+} catch (e) { ${regs.store} if (F !== -1) { ${g.catchFlags()} } s.faultIndex = k; h.pending = e; return ${BLOCK_FAULT}; }`;
   let fn: BlockFn;
   try {
     fn = new Function('s', 'm', 'h', 'x', 'I', 'E', src) as BlockFn;
@@ -244,6 +245,24 @@ ${body}
     ripsHi[k] = Number(rips[k]! >> 32n) | 0;
   }
   return new Block(fn, ripsLo[0]!, ripsHi[0]!, gpa, insns, ripsLo, ripsHi, execs, pages);
+}
+
+/**
+ * Keeps the guest registers a block uses in JS locals (r0..r31, the int32 halves of R): loaded at
+ * entry, stored back before every exit, interpreted op and call-tracking hook, and in the fault
+ * handler; reloaded after an interpreted op, which may change any register.
+ */
+function cacheRegisters(code: string): { code: string; declare: string; store: string } {
+  const used = [...new Set([...code.matchAll(/\bR\[(\d+)\]/g)].map((m) => Number(m[1])))].sort((a, b) => a - b);
+  if (used.length === 0) return { code, declare: '', store: '' };
+  const store = used.map((n) => `R[${n}] = r${n};`).join(' ');
+  const load = used.map((n) => `r${n} = R[${n}];`).join(' ');
+  const out = code
+    .replace(/\bR\[(\d+)\]/g, 'r$1')
+    .replace(/\breturn /g, `${store} return `)
+    .replace(/(E\[\d+\]\(x, I\[\d+\]\);)/g, `${store} $1 ${load}`)
+    .replace(/(x\.calls\.)/g, `${store} $1`);
+  return { code: out, declare: `let ${used.map((n) => `r${n} = R[${n}]`).join(', ')};`, store };
 }
 
 /** Runtime helpers compiled code calls through `h`: fault factories and flag arithmetic. */
